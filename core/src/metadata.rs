@@ -1,0 +1,612 @@
+//! Typed TUF metadata (spec section 4) parsed strictly from received bytes.
+//!
+//! Parsing is two passes over the bytes: [`crate::json::canonical_signed`]
+//! validates the whole document (duplicate keys, floats, depth, UTF-8,
+//! trailing data) and yields the canonical form of `signed` that the
+//! signatures cover; serde then fills typed structs. Unknown fields are
+//! ignored by the typed view but stay covered by the signatures, because the
+//! canonical bytes come from the document as received.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::crypto::{KeyError, VerifyingKey};
+use crate::delegation::RoleIndex;
+use crate::error::{Error, Result};
+use crate::json;
+use crate::pattern::SuccinctBins;
+use crate::time::{parse_expires, UnixTime};
+
+/// The four top-level role names; delegated roles may not reuse them.
+pub const TOP_LEVEL_ROLES: [&str; 4] = ["root", "timestamp", "snapshot", "targets"];
+
+/// Which metadata a file must hold (the `_type` expected for a slot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleType {
+    Root,
+    Timestamp,
+    Snapshot,
+    Targets,
+}
+
+impl RoleType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleType::Root => "root",
+            RoleType::Timestamp => "timestamp",
+            RoleType::Snapshot => "snapshot",
+            RoleType::Targets => "targets",
+        }
+    }
+}
+
+/// A signature entry of the envelope; `sig` is still hex.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Signature {
+    pub keyid: String,
+    pub sig: String,
+}
+
+/// Metadata that parsed and passed structural checks but whose signatures
+/// are not verified yet: the caller decides which keys to check it with.
+#[derive(Debug)]
+pub struct Unverified<T> {
+    pub signed: T,
+    pub signatures: Vec<Signature>,
+    /// Canonical JSON of `signed` as received: what the signatures cover.
+    pub canonical: Vec<u8>,
+}
+
+/// Fields every role carries.
+#[derive(Debug, Clone)]
+pub struct Common {
+    pub spec_version: String,
+    pub version: u64,
+    pub expires: UnixTime,
+}
+
+impl Common {
+    pub fn is_expired(&self, reference_time: UnixTime) -> bool {
+        // Spec 5.x: "expired" means the expiration time is at or before now.
+        self.expires <= reference_time
+    }
+}
+
+/// A key as listed in root or in delegations. Keys of unknown types or
+/// with bad material are kept, so the metadata still parses, but never
+/// count toward a threshold.
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub keytype: String,
+    pub scheme: String,
+    pub verifier: std::result::Result<VerifyingKey, KeyError>,
+}
+
+/// Keyids and threshold of one role.
+#[derive(Debug, Clone)]
+pub struct RoleKeys {
+    pub keyids: Vec<String>,
+    pub threshold: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Root {
+    pub common: Common,
+    pub consistent_snapshot: bool,
+    pub keys: HashMap<String, Key>,
+    pub roles: HashMap<String, RoleKeys>,
+}
+
+impl Root {
+    /// Keys and threshold of a top-level role (present by construction).
+    pub fn role(&self, name: &str) -> &RoleKeys {
+        &self.roles[name]
+    }
+}
+
+/// Length, hashes and version of a metadata file as listed by timestamp or
+/// snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaFile {
+    pub version: u64,
+    pub length: Option<u64>,
+    pub hashes: Option<Vec<(String, String)>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Timestamp {
+    pub common: Common,
+    pub snapshot_meta: MetaFile,
+}
+
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub common: Common,
+    /// Keyed by file name, e.g. `targets.json`, `bins-0.json`.
+    pub meta: HashMap<String, MetaFile>,
+}
+
+/// What a target path maps to in targets metadata.
+#[derive(Debug, Clone)]
+pub struct TargetFile {
+    pub length: u64,
+    pub hashes: Vec<(String, String)>,
+    /// The `custom` object exactly as received, if any.
+    pub custom: Option<Box<RawValue>>,
+}
+
+/// How a delegated role is matched against target paths.
+#[derive(Debug, Clone)]
+pub enum PathRule {
+    Patterns(Vec<String>),
+    HashPrefixes(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct DelegatedRole {
+    pub name: String,
+    pub keys: RoleKeys,
+    pub terminating: bool,
+    pub paths: PathRule,
+}
+
+#[derive(Debug, Clone)]
+pub struct Succinct {
+    pub keys: RoleKeys,
+    pub bins: SuccinctBins,
+}
+
+#[derive(Debug, Clone)]
+pub enum DelegatedRoles {
+    Listed(Vec<DelegatedRole>),
+    Succinct(Succinct),
+}
+
+#[derive(Debug, Clone)]
+pub struct Delegations {
+    pub keys: HashMap<String, Key>,
+    pub roles: DelegatedRoles,
+    /// Built once per file for fast hashed-bin look-ups.
+    pub index: RoleIndex,
+}
+
+#[derive(Debug, Clone)]
+pub struct Targets {
+    pub common: Common,
+    pub targets: HashMap<String, TargetFile>,
+    pub delegations: Option<Delegations>,
+}
+
+// ---------------------------------------------------------------------------
+// Raw serde shapes: exactly the JSON, before semantic checks.
+
+#[derive(Deserialize)]
+struct RawEnvelope<T> {
+    signatures: Vec<Signature>,
+    signed: T,
+}
+
+/// Fields every role carries; each raw role struct lists them inline
+/// because `#[serde(flatten)]` would buffer the whole document.
+struct RawCommon {
+    type_: String,
+    spec_version: String,
+    version: u64,
+    expires: String,
+}
+
+macro_rules! raw_common {
+    ($r:expr) => {
+        RawCommon {
+            type_: $r.type_,
+            spec_version: $r.spec_version,
+            version: $r.version,
+            expires: $r.expires,
+        }
+    };
+}
+
+#[derive(Deserialize)]
+struct RawKey {
+    keytype: String,
+    scheme: String,
+    keyval: HashMap<String, serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct RawRoleKeys {
+    keyids: Vec<String>,
+    threshold: u64,
+}
+
+#[derive(Deserialize)]
+struct RawRoot {
+    #[serde(rename = "_type")]
+    type_: String,
+    spec_version: String,
+    version: u64,
+    expires: String,
+    consistent_snapshot: bool,
+    keys: HashMap<String, RawKey>,
+    roles: HashMap<String, RawRoleKeys>,
+}
+
+#[derive(Deserialize)]
+struct RawMetaFile {
+    version: u64,
+    length: Option<u64>,
+    hashes: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Deserialize)]
+struct RawTimestamp {
+    #[serde(rename = "_type")]
+    type_: String,
+    spec_version: String,
+    version: u64,
+    expires: String,
+    meta: HashMap<String, RawMetaFile>,
+}
+
+#[derive(Deserialize)]
+struct RawSnapshot {
+    #[serde(rename = "_type")]
+    type_: String,
+    spec_version: String,
+    version: u64,
+    expires: String,
+    meta: HashMap<String, RawMetaFile>,
+}
+
+#[derive(Deserialize)]
+struct RawTargetFile {
+    length: u64,
+    hashes: BTreeMap<String, String>,
+    custom: Option<Box<RawValue>>,
+}
+
+#[derive(Deserialize)]
+struct RawDelegatedRole {
+    name: String,
+    keyids: Vec<String>,
+    threshold: u64,
+    terminating: bool,
+    paths: Option<Vec<String>>,
+    path_hash_prefixes: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawSuccinct {
+    keyids: Vec<String>,
+    threshold: u64,
+    bit_length: u64,
+    name_prefix: String,
+}
+
+#[derive(Deserialize)]
+struct RawDelegations {
+    keys: HashMap<String, RawKey>,
+    roles: Option<Vec<RawDelegatedRole>>,
+    succinct_roles: Option<RawSuccinct>,
+}
+
+#[derive(Deserialize)]
+struct RawTargets {
+    #[serde(rename = "_type")]
+    type_: String,
+    spec_version: String,
+    version: u64,
+    expires: String,
+    targets: HashMap<String, RawTargetFile>,
+    delegations: Option<RawDelegations>,
+}
+
+// ---------------------------------------------------------------------------
+// Parsing entry points.
+
+/// Parses a metadata file expected to hold `expected` metadata. `what`
+/// names the file in error messages (e.g. "timestamp", "role 'bins-0'").
+pub fn parse_root(bytes: &[u8], what: &str) -> Result<Unverified<Root>> {
+    parse_with::<RawRoot, _>(bytes, what, RoleType::Root, |r| {
+        Ok(Root {
+            common: common(raw_common!(r), RoleType::Root)?,
+            consistent_snapshot: r.consistent_snapshot,
+            keys: keys(r.keys),
+            roles: root_roles(r.roles)?,
+        })
+    })
+}
+
+pub fn parse_timestamp(bytes: &[u8], what: &str) -> Result<Unverified<Timestamp>> {
+    parse_with::<RawTimestamp, _>(bytes, what, RoleType::Timestamp, |r| {
+        let common = common(raw_common!(r), RoleType::Timestamp)?;
+        // python-tuf and the spec: timestamp lists exactly snapshot.json.
+        if r.meta.len() != 1 {
+            return Err(Error::format("meta must list exactly snapshot.json"));
+        }
+        let Some((_, raw)) = r.meta.into_iter().find(|(k, _)| k == "snapshot.json") else {
+            return Err(Error::format("meta must list exactly snapshot.json"));
+        };
+        Ok(Timestamp {
+            common,
+            snapshot_meta: meta_file(raw, "snapshot.json")?,
+        })
+    })
+}
+
+pub fn parse_snapshot(bytes: &[u8], what: &str) -> Result<Unverified<Snapshot>> {
+    parse_with::<RawSnapshot, _>(bytes, what, RoleType::Snapshot, |r| {
+        let common = common(raw_common!(r), RoleType::Snapshot)?;
+        let mut meta = HashMap::with_capacity(r.meta.len());
+        for (name, raw) in r.meta {
+            let m = meta_file(raw, &name)?;
+            meta.insert(name, m);
+        }
+        Ok(Snapshot { common, meta })
+    })
+}
+
+pub fn parse_targets(bytes: &[u8], what: &str) -> Result<Unverified<Targets>> {
+    parse_with::<RawTargets, _>(bytes, what, RoleType::Targets, |r| {
+        let common = common(raw_common!(r), RoleType::Targets)?;
+        let mut targets = HashMap::with_capacity(r.targets.len());
+        for (path, t) in r.targets {
+            if t.hashes.is_empty() {
+                return Err(Error::format(format!("target {path:?} has empty hashes")));
+            }
+            let file = TargetFile {
+                length: t.length,
+                hashes: t.hashes.into_iter().collect(),
+                custom: t.custom,
+            };
+            targets.insert(path, file);
+        }
+        let delegations = r.delegations.map(delegations).transpose()?;
+        Ok(Targets {
+            common,
+            targets,
+            delegations,
+        })
+    })
+}
+
+fn parse_with<R, T>(
+    bytes: &[u8],
+    what: &str,
+    expected: RoleType,
+    build: impl FnOnce(R) -> Result<T>,
+) -> Result<Unverified<T>>
+where
+    R: for<'de> Deserialize<'de>,
+{
+    let ctx = |e: Error| e.context(format!("{what} metadata"));
+    let canonical = json::canonical_signed(bytes).map_err(|e| ctx(Error::format(e.to_string())))?;
+    let raw: RawEnvelope<R> = serde_json::from_slice(bytes).map_err(|e| {
+        // A file in the wrong slot usually fails on fields its role lacks;
+        // name the real problem instead (only on this error path).
+        let err = check_type(bytes, expected)
+            .err()
+            .unwrap_or_else(|| Error::format(format!("invalid structure: {e}")));
+        ctx(err)
+    })?;
+    check_signature_keyids(&raw.signatures).map_err(ctx)?;
+    let signed = build(raw.signed).map_err(ctx)?;
+    Ok(Unverified {
+        signed,
+        signatures: raw.signatures,
+        canonical,
+    })
+}
+
+/// Reads only `signed._type`, so a file in the wrong slot is named as such.
+fn check_type(bytes: &[u8], expected: RoleType) -> Result<()> {
+    #[derive(Deserialize)]
+    struct TypeOnly {
+        #[serde(rename = "_type")]
+        type_: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct EnvelopeTypeOnly {
+        signed: Option<TypeOnly>,
+    }
+    let env: EnvelopeTypeOnly = serde_json::from_slice(bytes)
+        .map_err(|e| Error::format(format!("invalid structure: {e}")))?;
+    match env.signed.and_then(|s| s.type_) {
+        Some(t) if t == expected.as_str() => Ok(()),
+        Some(t) => Err(Error::format(format!(
+            "wrong _type {t:?}, expected {:?}",
+            expected.as_str()
+        ))),
+        None => Err(Error::format("missing signed._type")),
+    }
+}
+
+/// Two signatures under one keyid would let one key count twice in naive
+/// counting; python-tuf rejects such metadata outright, and so do we.
+fn check_signature_keyids(signatures: &[Signature]) -> Result<()> {
+    let mut seen = HashSet::with_capacity(signatures.len());
+    for s in signatures {
+        if !seen.insert(s.keyid.as_str()) {
+            return Err(Error::format(format!(
+                "duplicate signature keyid {}",
+                s.keyid
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn common(raw: RawCommon, expected: RoleType) -> Result<Common> {
+    if raw.type_ != expected.as_str() {
+        return Err(Error::format(format!(
+            "wrong _type {:?}, expected {:?}",
+            raw.type_,
+            expected.as_str()
+        )));
+    }
+    check_spec_version(&raw.spec_version)?;
+    if raw.version < 1 {
+        return Err(Error::format("version must be at least 1"));
+    }
+    Ok(Common {
+        spec_version: raw.spec_version,
+        version: raw.version,
+        expires: parse_expires(&raw.expires)?,
+    })
+}
+
+/// Accepts `1.0` and `1.x.y` (major version 1, numeric parts), as python-tuf.
+fn check_spec_version(v: &str) -> Result<()> {
+    let parts: Vec<&str> = v.split('.').collect();
+    let numeric = parts
+        .iter()
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if !(2..=3).contains(&parts.len()) || !numeric {
+        return Err(Error::format(format!("malformed spec_version {v:?}")));
+    }
+    if parts[0] != "1" {
+        return Err(Error::format(format!(
+            "unsupported spec_version {v:?}: major version must be 1"
+        )));
+    }
+    Ok(())
+}
+
+fn keys(raw: HashMap<String, RawKey>) -> HashMap<String, Key> {
+    raw.into_iter()
+        .map(|(id, k)| {
+            let verifier = match k.keyval.get("public").and_then(|p| p.as_str()) {
+                Some(public) => VerifyingKey::from_tuf(&k.keytype, &k.scheme, public),
+                None => Err(KeyError::Malformed("keyval has no public string".into())),
+            };
+            let key = Key {
+                keytype: k.keytype,
+                scheme: k.scheme,
+                verifier,
+            };
+            (id, key)
+        })
+        .collect()
+}
+
+fn role_keys(raw: RawRoleKeys, role: &str) -> Result<RoleKeys> {
+    if raw.threshold < 1 {
+        return Err(Error::format(format!("role {role:?}: threshold must be at least 1")));
+    }
+    let mut seen = HashSet::with_capacity(raw.keyids.len());
+    if let Some(dup) = raw.keyids.iter().find(|k| !seen.insert(k.as_str())) {
+        return Err(Error::format(format!("role {role:?}: duplicate keyid {dup}")));
+    }
+    Ok(RoleKeys {
+        keyids: raw.keyids,
+        threshold: raw.threshold,
+    })
+}
+
+fn root_roles(raw: HashMap<String, RawRoleKeys>) -> Result<HashMap<String, RoleKeys>> {
+    for name in TOP_LEVEL_ROLES {
+        if !raw.contains_key(name) {
+            return Err(Error::format(format!("roles lacks {name:?}")));
+        }
+    }
+    if let Some(extra) = raw.keys().find(|k| !TOP_LEVEL_ROLES.contains(&k.as_str())) {
+        return Err(Error::format(format!(
+            "roles lists {extra:?}, which is not a top-level role"
+        )));
+    }
+    raw.into_iter()
+        .map(|(name, r)| Ok((name.clone(), role_keys(r, &name)?)))
+        .collect()
+}
+
+fn meta_file(raw: RawMetaFile, name: &str) -> Result<MetaFile> {
+    let ctx = |m: &str| Error::format(format!("meta {name:?}: {m}"));
+    if raw.version < 1 {
+        return Err(ctx("version must be at least 1"));
+    }
+    if let Some(h) = &raw.hashes {
+        if h.is_empty() {
+            return Err(ctx("hashes must not be empty"));
+        }
+    }
+    Ok(MetaFile {
+        version: raw.version,
+        length: raw.length,
+        hashes: raw.hashes.map(|h| h.into_iter().collect()),
+    })
+}
+
+fn delegations(raw: RawDelegations) -> Result<Delegations> {
+    let keys = keys(raw.keys);
+    let roles = match (raw.roles, raw.succinct_roles) {
+        (Some(_), Some(_)) => {
+            return Err(Error::format(
+                "delegations has both roles and succinct_roles",
+            ))
+        }
+        (None, None) => {
+            return Err(Error::format(
+                "delegations has neither roles nor succinct_roles",
+            ))
+        }
+        (Some(roles), None) => DelegatedRoles::Listed(delegated_roles(roles)?),
+        (None, Some(s)) => {
+            let bins = SuccinctBins::new(s.bit_length, &s.name_prefix)?;
+            let keys = role_keys(
+                RawRoleKeys {
+                    keyids: s.keyids,
+                    threshold: s.threshold,
+                },
+                &s.name_prefix,
+            )?;
+            DelegatedRoles::Succinct(Succinct { keys, bins })
+        }
+    };
+    let index = match &roles {
+        DelegatedRoles::Listed(list) => RoleIndex::build(list),
+        DelegatedRoles::Succinct(_) => RoleIndex::default(),
+    };
+    Ok(Delegations { keys, roles, index })
+}
+
+fn delegated_roles(raw: Vec<RawDelegatedRole>) -> Result<Vec<DelegatedRole>> {
+    let mut names = HashSet::with_capacity(raw.len());
+    raw.into_iter()
+        .map(|r| {
+            if TOP_LEVEL_ROLES.contains(&r.name.as_str()) {
+                return Err(Error::format(format!(
+                    "delegated role named {:?} like a top-level role",
+                    r.name
+                )));
+            }
+            if !names.insert(r.name.clone()) {
+                return Err(Error::format(format!("duplicate delegated role {:?}", r.name)));
+            }
+            let paths = match (r.paths, r.path_hash_prefixes) {
+                (Some(p), None) => PathRule::Patterns(p),
+                (None, Some(h)) => PathRule::HashPrefixes(h),
+                _ => {
+                    return Err(Error::format(format!(
+                        "delegated role {:?} must have exactly one of paths and path_hash_prefixes",
+                        r.name
+                    )))
+                }
+            };
+            let keys = role_keys(
+                RawRoleKeys {
+                    keyids: r.keyids,
+                    threshold: r.threshold,
+                },
+                &r.name,
+            )?;
+            Ok(DelegatedRole {
+                name: r.name,
+                keys,
+                terminating: r.terminating,
+                paths,
+            })
+        })
+        .collect()
+}

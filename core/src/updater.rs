@@ -1,0 +1,250 @@
+//! The client workflow (spec 5): drives a [`TrustedSet`] with bytes from a
+//! local metadata store and a fetcher, in spec order, and persists what it
+//! verified. All I/O goes through the two traits below.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::delegation::{find_target, TargetInfo};
+use crate::error::{Error, ErrorKind, Result};
+use crate::time::UnixTime;
+use crate::trusted::{TimestampUpdate, TrustedSet, VerifiedTargets};
+
+/// Fetches repository files. Implementations stop reading at `max_len`
+/// bytes and return `ErrorKind::DownloadSize` for a longer body, and
+/// `ErrorKind::NotFound` when the file does not exist (HTTP 404).
+pub trait Fetcher {
+    fn fetch(&mut self, url: &str, max_len: u64) -> Result<Vec<u8>>;
+
+    /// Streams the body into `sink` under the same cap; returns its length.
+    /// The default buffers through [`Fetcher::fetch`]; network fetchers
+    /// override it so large targets never sit in memory.
+    fn fetch_into(&mut self, url: &str, max_len: u64, sink: &mut dyn std::io::Write) -> Result<u64> {
+        let body = self.fetch(url, max_len)?;
+        sink.write_all(&body)
+            .map_err(|e| Error::io(format!("writing {url}: {e}")))?;
+        Ok(body.len() as u64)
+    }
+}
+
+/// The local copy of trusted metadata, one file per role, holding the
+/// bytes exactly as received.
+pub trait MetadataStore {
+    /// The stored bytes for `role`, or None if absent or unreadable.
+    fn load(&mut self, role: &str) -> Option<Vec<u8>>;
+    fn store(&mut self, role: &str, bytes: &[u8]) -> Result<()>;
+}
+
+/// Percent-encodes a role name for a URL: everything outside RFC 3986
+/// unreserved characters, `/` included (python-tuf's `quote(role, "")`).
+pub fn encode_role(role: &str) -> String {
+    let mut out = String::with_capacity(role.len());
+    for b in role.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// What one refresh did, for reports and tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RefreshReport {
+    pub root_version: u64,
+    pub timestamp_version: u64,
+    pub snapshot_version: u64,
+    pub targets_version: u64,
+    /// True when the repository's timestamp equalled the trusted one.
+    pub timestamp_unchanged: bool,
+}
+
+/// A TUF client over a metadata base URL. `metadata_url` is an opaque
+/// prefix: file names are appended to it as they are.
+pub struct Updater<F: Fetcher, S: MetadataStore> {
+    config: Config,
+    metadata_url: String,
+    fetcher: F,
+    store: S,
+    set: Option<TrustedSet>,
+}
+
+impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
+    pub fn new(config: Config, metadata_url: &str, fetcher: F, store: S) -> Self {
+        Updater {
+            config,
+            metadata_url: metadata_url.to_string(),
+            fetcher,
+            store,
+            set: None,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+    pub fn store_mut(&mut self) -> &mut S {
+        &mut self.store
+    }
+    pub fn fetcher_mut(&mut self) -> &mut F {
+        &mut self.fetcher
+    }
+    /// The metadata verified by the last successful refresh.
+    pub fn trusted(&self) -> Option<&TrustedSet> {
+        self.set.as_ref()
+    }
+
+    /// Spec 5.1 to 5.6: refreshes top-level metadata at `reference_time`.
+    /// On failure nothing stays trusted in memory; what was verified before
+    /// the failing step is already persisted.
+    pub fn refresh(&mut self, reference_time: UnixTime) -> Result<RefreshReport> {
+        self.set = None;
+        // 5.2: the trusted root comes from the store; a missing or invalid
+        // one fails closed before any request.
+        let root = self
+            .store
+            .load("root")
+            .ok_or_else(|| Error::state("no trusted root in the metadata store"))?;
+        let mut set = TrustedSet::new(&root, reference_time)?;
+        self.update_root(&mut set)?;
+        let unchanged = self.update_timestamp(&mut set)?;
+        self.update_snapshot(&mut set)?;
+        let targets = self.load_targets(&mut set, "targets", None)?;
+        let report = RefreshReport {
+            root_version: set.root().common.version,
+            timestamp_version: set.timestamp().map_or(0, |t| t.common.version),
+            snapshot_version: set.snapshot().map_or(0, |s| s.common.version),
+            targets_version: targets.common.version,
+            timestamp_unchanged: unchanged,
+        };
+        self.set = Some(set);
+        Ok(report)
+    }
+
+    /// Spec 5.3: N+1.root.json until the repository has no newer one.
+    fn update_root(&mut self, set: &mut TrustedSet) -> Result<()> {
+        for _ in 0..self.config.max_root_rotations {
+            let next = set.root().common.version + 1;
+            let url = format!("{}{next}.root.json", self.metadata_url);
+            let bytes = match self.fetcher.fetch(&url, self.config.root_max_length) {
+                Ok(b) => b,
+                Err(e) if e.kind() == ErrorKind::NotFound => break,
+                Err(e) => return Err(e.context(format!("fetching root version {next}"))),
+            };
+            set.update_root(&bytes)?;
+            // 5.3.8: persist each verified root at once, so a later failure
+            // (even an expired final root) does not lose it.
+            self.store.store("root", &bytes)?;
+        }
+        set.check_final_root()
+    }
+
+    /// Spec 5.4. Returns true when the repository's timestamp is unchanged.
+    fn update_timestamp(&mut self, set: &mut TrustedSet) -> Result<bool> {
+        // The cached timestamp is re-verified against the current root; one
+        // that no longer verifies (junk, or keys rotated: fast-forward
+        // recovery, 5.3.11) is simply not used as the rollback baseline.
+        if let Some(local) = self.store.load("timestamp") {
+            let _ = set.update_timestamp(&local);
+        }
+        let url = format!("{}timestamp.json", self.metadata_url);
+        let bytes = self
+            .fetcher
+            .fetch(&url, self.config.timestamp_max_length)
+            .map_err(|e| e.context("fetching timestamp"))?;
+        match set.update_timestamp(&bytes) {
+            Ok(TimestampUpdate::Unchanged) => Ok(true),
+            Ok(TimestampUpdate::Updated) => {
+                self.store.store("timestamp", &bytes)?;
+                Ok(false)
+            }
+            Err(e) if e.kind() == ErrorKind::Expired && set.timestamp().is_some() => {
+                // Verified and newer, only expired: keep it as the baseline.
+                self.store.store("timestamp", &bytes)?;
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Spec 5.5: the cached snapshot is used if it is the version the
+    /// timestamp lists; otherwise a new one is fetched.
+    fn update_snapshot(&mut self, set: &mut TrustedSet) -> Result<()> {
+        if let Some(local) = self.store.load("snapshot") {
+            if set.update_snapshot(&local, true).is_ok() {
+                return Ok(());
+            }
+        }
+        let meta = set
+            .timestamp()
+            .ok_or_else(|| Error::state("timestamp is not loaded"))?
+            .snapshot_meta
+            .clone();
+        let max = meta.length.unwrap_or(self.config.snapshot_max_length);
+        let name = if set.root().consistent_snapshot {
+            format!("{}.snapshot.json", meta.version)
+        } else {
+            "snapshot.json".to_string()
+        };
+        let url = format!("{}{name}", self.metadata_url);
+        let bytes = self
+            .fetcher
+            .fetch(&url, max)
+            .map_err(|e| e.context("fetching snapshot"))?;
+        set.update_snapshot(&bytes, false)?;
+        self.store.store("snapshot", &bytes)
+    }
+
+    /// Spec 5.6: a targets role verified against `parent` (None: root),
+    /// from memory, the store, or the repository, in that order.
+    fn load_targets(
+        &mut self,
+        set: &mut TrustedSet,
+        role: &str,
+        parent: Option<&Arc<VerifiedTargets>>,
+    ) -> Result<Arc<VerifiedTargets>> {
+        if let Some(t) = set.loaded_targets(role, parent) {
+            return Ok(t);
+        }
+        if let Some(local) = self.store.load(role) {
+            if let Ok(t) = set.update_targets(&local, role, parent) {
+                return Ok(t);
+            }
+        }
+        let meta = set.snapshot_meta(role)?.clone();
+        let max = meta.length.unwrap_or(self.config.targets_max_length);
+        let name = if set.root().consistent_snapshot {
+            format!("{}.{}.json", meta.version, encode_role(role))
+        } else {
+            format!("{}.json", encode_role(role))
+        };
+        let url = format!("{}{name}", self.metadata_url);
+        let bytes = self
+            .fetcher
+            .fetch(&url, max)
+            .map_err(|e| e.context(format!("fetching role {role:?}")))?;
+        let verified = set.update_targets(&bytes, role, parent)?;
+        self.store.store(role, &bytes)?;
+        Ok(verified)
+    }
+
+    /// Spec 5.6.7: the verified target info for `target`, fetching
+    /// delegated roles lazily. `Ok(None)` when no role on the search path
+    /// lists it.
+    pub fn get_target_info(&mut self, target: &str) -> Result<Option<TargetInfo>> {
+        let mut set = self
+            .set
+            .take()
+            .ok_or_else(|| Error::state("refresh() must succeed before looking up targets"))?;
+        let max = self.config.max_roles_visited;
+        let result = find_target(target, max, |role, parent| {
+            self.load_targets(&mut set, role, parent)
+        });
+        self.set = Some(set);
+        result
+    }
+}
