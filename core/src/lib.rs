@@ -2,12 +2,25 @@
 //! metadata and target files can be trusted (TUF specification 1.0.x,
 //! section 5, "Detailed client workflow").
 //!
-//! The crate does no network or PHP work. A refresh is driven by
-//! [`trusted::TrustedSet`], a state machine fed with bytes.
+//! Verification ([`trusted::TrustedSet`], a state machine fed with bytes)
+//! does no I/O. Around it, [`updater::Updater`] drives a refresh through a
+//! [`updater::Fetcher`] and a [`updater::MetadataStore`]; [`http`] and
+//! [`cache`] are the default implementations of those two.
 
 pub mod error;
 pub mod json;
 pub mod crypto;
+pub mod hashing;
 pub mod pattern;
+pub mod time;
+pub mod metadata;
+pub mod verify;
+pub mod trusted;
+pub mod delegation;
+pub mod config;
+pub mod updater;
+pub mod cache;
+pub mod http;
+pub mod download;
 
 pub use error::{Error, ErrorKind, Result};

@@ -1,0 +1,291 @@
+//! Which delegated roles may sign for a target path (spec 5.6.7.1 /
+//! `DelegatedRole.paths`, `path_hash_prefixes`, and TAP 15 succinct
+//! hashed bins).
+//!
+//! Path patterns follow python-tuf: pattern and target are split on `/`,
+//! must have the same number of segments, and each segment is matched with
+//! shell-style wildcards (`*`, `?`, `[seq]`, `[!seq]`), case-sensitively.
+//! So `*` and `?` never match `/`. Matching never backtracks more than one
+//! star, so a hostile pattern costs at most O(pattern x target) steps.
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// True if `target` is admitted by the glob `pattern`.
+pub fn path_matches(pattern: &str, target: &str) -> bool {
+    let mut p = pattern.split('/');
+    let mut t = target.split('/');
+    loop {
+        match (p.next(), t.next()) {
+            (None, None) => return true,
+            (Some(ps), Some(ts)) => {
+                if !segment_matches(ps.as_bytes(), ts.as_bytes()) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// One pattern element.
+enum Token<'a> {
+    Literal(char),
+    AnyOne,
+    Star,
+    /// `[...]`: the raw set body and whether it is negated.
+    Class(&'a [u8], bool),
+}
+
+/// Tokenises a segment pattern as Python's fnmatch does: an unclosed `[`
+/// is a literal `[`.
+fn tokens(pattern: &[u8]) -> Vec<Token<'_>> {
+    let text = std::str::from_utf8(pattern).unwrap_or("");
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let c = text[i..].chars().next().unwrap_or('\0');
+        match c {
+            '*' => {
+                // Consecutive stars are one star.
+                if !matches!(out.last(), Some(Token::Star)) {
+                    out.push(Token::Star);
+                }
+                i += 1;
+            }
+            '?' => {
+                out.push(Token::AnyOne);
+                i += 1;
+            }
+            '[' => match class_end(&pattern[i + 1..]) {
+                Some(len) => {
+                    let body = &pattern[i + 1..i + 1 + len];
+                    let (negated, body) = match body.first() {
+                        Some(b'!') => (true, &body[1..]),
+                        _ => (false, body),
+                    };
+                    out.push(Token::Class(body, negated));
+                    i += len + 2;
+                }
+                None => {
+                    out.push(Token::Literal('['));
+                    i += 1;
+                }
+            },
+            _ => {
+                out.push(Token::Literal(c));
+                i += c.len_utf8();
+            }
+        }
+    }
+    out
+}
+
+/// Length of a class body starting after `[`, up to (not including) the
+/// closing `]`; a `]` right after `[` or `[!` is part of the set.
+fn class_end(rest: &[u8]) -> Option<usize> {
+    let mut j = 0;
+    if rest.first() == Some(&b'!') {
+        j += 1;
+    }
+    if rest.get(j) == Some(&b']') {
+        j += 1;
+    }
+    rest[j..].iter().position(|&b| b == b']').map(|k| j + k)
+}
+
+fn class_matches(body: &[u8], negated: bool, c: char) -> bool {
+    let set: Vec<char> = std::str::from_utf8(body).unwrap_or("").chars().collect();
+    let mut hit = false;
+    let mut k = 0;
+    while k < set.len() {
+        if k + 2 < set.len() && set[k + 1] == '-' {
+            if set[k] <= c && c <= set[k + 2] {
+                hit = true;
+            }
+            k += 3;
+        } else {
+            if set[k] == c {
+                hit = true;
+            }
+            k += 1;
+        }
+    }
+    hit != negated
+}
+
+fn token_matches(token: &Token<'_>, c: char) -> bool {
+    match token {
+        Token::Literal(l) => *l == c,
+        Token::AnyOne => true,
+        Token::Class(body, negated) => class_matches(body, *negated, c),
+        Token::Star => true,
+    }
+}
+
+/// Wildcard match of one segment: the classic greedy algorithm that only
+/// ever returns to the most recent star, which is exact for globs.
+fn segment_matches(pattern: &[u8], target: &[u8]) -> bool {
+    let tokens = tokens(pattern);
+    let chars: Vec<char> = std::str::from_utf8(target).unwrap_or("").chars().collect();
+    let (mut p, mut t) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while t < chars.len() {
+        match tokens.get(p) {
+            Some(Token::Star) => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(tok) if token_matches(tok, chars[t]) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    tokens[p..].iter().all(|tok| matches!(tok, Token::Star))
+}
+
+/// SHA-256 of the target path: what `path_hash_prefixes` and succinct
+/// bins are computed from.
+pub fn target_path_digest(target: &str) -> [u8; 32] {
+    Sha256::digest(target.as_bytes()).into()
+}
+
+/// True if the hex digest of `target` starts with one of `prefixes`.
+pub fn hash_prefix_matches(prefixes: &[String], target: &str) -> bool {
+    let digest = hex::encode(target_path_digest(target));
+    prefixes.iter().any(|p| digest.starts_with(p.as_str()))
+}
+
+/// TAP 15 succinct hashed bins: `2^bit_length` roles named
+/// `<prefix>-<hex index>`, the index being the first `bit_length` bits of
+/// the target path's SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuccinctBins {
+    bit_length: u32,
+    prefix: String,
+    /// Hex digits in a bin name: those of `number_of_bins - 1`.
+    width: usize,
+}
+
+impl SuccinctBins {
+    pub fn new(bit_length: u64, prefix: &str) -> Result<SuccinctBins> {
+        if !(1..=32).contains(&bit_length) {
+            return Err(Error::format(format!(
+                "succinct_roles bit_length {bit_length} is not between 1 and 32"
+            )));
+        }
+        let bit_length = bit_length as u32;
+        let last = (1u64 << bit_length) - 1;
+        Ok(SuccinctBins {
+            bit_length,
+            prefix: prefix.to_string(),
+            width: format!("{last:x}").len(),
+        })
+    }
+
+    pub fn number_of_bins(&self) -> u64 {
+        1u64 << self.bit_length
+    }
+
+    pub fn bin_index(&self, digest: &[u8; 32]) -> u32 {
+        let first = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+        // bit_length is 1..=32, so the shift is 0..=31.
+        first >> (32 - self.bit_length)
+    }
+
+    pub fn bin_name(&self, index: u32) -> String {
+        format!("{}-{:0width$x}", self.prefix, index, width = self.width)
+    }
+
+    /// The bin index of a role name, if it names one of these bins.
+    pub fn index_of(&self, role: &str) -> Option<u32> {
+        let suffix = role.strip_prefix(self.prefix.as_str())?.strip_prefix('-')?;
+        if suffix.len() != self.width || !suffix.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return None;
+        }
+        let index = u64::from_str_radix(suffix, 16).ok()?;
+        (index < self.number_of_bins()).then_some(index as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_must_line_up() {
+        assert!(path_matches("a/*", "a/b"));
+        assert!(!path_matches("a/*", "a/b/c"));
+        assert!(path_matches("a/*/*", "a/b/c"));
+        assert!(!path_matches("*", "a/b"));
+        assert!(path_matches("*.txt", "x.txt"));
+        assert!(!path_matches("*.txt", "dir/x.txt"));
+        assert!(path_matches("", ""));
+        assert!(!path_matches("a/", "a"));
+        assert!(path_matches("a/", "a/"));
+    }
+
+    #[test]
+    fn wildcards_and_classes() {
+        assert!(path_matches("f?le", "file"));
+        assert!(!path_matches("f?le", "fle"));
+        assert!(path_matches("[abc]x", "bx"));
+        assert!(!path_matches("[!abc]x", "bx"));
+        assert!(path_matches("[a-c]*", "c123"));
+        assert!(path_matches("[]]", "]"));
+        assert!(path_matches("[!]]", "x"));
+        assert!(path_matches("[x", "[x")); // unclosed: literal
+        assert!(path_matches("*é?", "ééé"));
+        assert!(!path_matches("File", "file")); // case-sensitive
+        assert!(path_matches("a**b", "axxb"));
+        assert!(path_matches("*", ""));
+    }
+
+    #[test]
+    fn hostile_pattern_is_fast() {
+        let pattern = "*a".repeat(2000) + "b";
+        let target = "a".repeat(4000);
+        let start = std::time::Instant::now();
+        assert!(!path_matches(&pattern, &target));
+        // Not a timing assertion on speed, a guard against exponential
+        // blow-up, which would take longer than the universe.
+        assert!(start.elapsed().as_secs() < 60);
+    }
+
+    #[test]
+    fn succinct_bins_match_python_tuf() {
+        let bins = SuccinctBins::new(4, "bin").unwrap();
+        assert_eq!(bins.number_of_bins(), 16);
+        assert_eq!(bins.bin_name(0), "bin-0");
+        assert_eq!(bins.bin_name(15), "bin-f");
+        let wide = SuccinctBins::new(11, "b").unwrap();
+        assert_eq!(wide.bin_name(5), "b-005");
+        assert_eq!(wide.index_of("b-7ff"), Some(0x7ff));
+        assert_eq!(wide.index_of("b-800"), None);
+        assert_eq!(wide.index_of("b-05"), None);
+        assert_eq!(wide.index_of("b-00A"), None);
+        assert_eq!(wide.index_of("c-005"), None);
+        let digest = [0xABu8; 32];
+        assert_eq!(bins.bin_index(&digest), 0xA);
+        assert_eq!(SuccinctBins::new(32, "x").unwrap().bin_index(&digest), 0xABABABAB);
+        assert!(SuccinctBins::new(0, "x").is_err());
+        assert!(SuccinctBins::new(33, "x").is_err());
+    }
+
+    #[test]
+    fn hash_prefixes() {
+        let digest = hex::encode(target_path_digest("file1.txt"));
+        assert!(hash_prefix_matches(&[digest[..3].to_string()], "file1.txt"));
+        assert!(!hash_prefix_matches(&["zz".to_string()], "file1.txt"));
+    }
+}

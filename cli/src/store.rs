@@ -1,0 +1,45 @@
+//! The metadata cache as the updater's store, with the cache's exclusive
+//! lock held for as long as the store lives.
+
+use std::path::Path;
+use std::time::Duration;
+
+use tuf_core::cache::{file_name, CacheLock, DiskCache};
+use tuf_core::updater::MetadataStore;
+use tuf_core::Result;
+
+/// Permission of metadata files written to the cache.
+const FILE_MODE: u32 = 0o600;
+/// How long to wait for another process (a cron job, a PHP worker) that
+/// is refreshing the same cache.
+const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub fn open_cache(dir: &Path) -> Result<DiskCache> {
+    DiskCache::open(dir, FILE_MODE)
+}
+
+/// A locked view of a [`DiskCache`]. Bundling the lock with the store
+/// means the updater cannot outlive the lock: every read and write of a
+/// refresh happens while it is held, so concurrent refreshes of one cache
+/// are serialised and versions on disk never go down.
+pub struct LockedCache<'a> {
+    cache: &'a DiskCache,
+    _lock: CacheLock<'a>,
+}
+
+impl<'a> LockedCache<'a> {
+    pub fn lock(cache: &'a DiskCache) -> Result<LockedCache<'a>> {
+        let lock = cache.lock(LOCK_TIMEOUT)?;
+        Ok(LockedCache { cache, _lock: lock })
+    }
+}
+
+impl MetadataStore for LockedCache<'_> {
+    fn load(&mut self, role: &str) -> Option<Vec<u8>> {
+        self.cache.read_file(&file_name(role))
+    }
+
+    fn store(&mut self, role: &str, bytes: &[u8]) -> Result<()> {
+        self.cache.write_file(&file_name(role), bytes)
+    }
+}
