@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::failpoint;
 use crate::updater::MetadataStore;
 
 /// Largest cached file read back (the largest configured metadata cap
@@ -193,11 +194,16 @@ impl DiskCache {
                 self.file_mode,
             )
             .map_err(|e| Error::io(format!("creating temporary file for {}: {e}", target.display())))?;
+        failpoint::hit("cache-write:temp-created");
         let written = f
             .write_all(bytes)
-            .and_then(|_| f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(self.file_mode)))
+            .and_then(|_| {
+                failpoint::hit("cache-write:temp-written");
+                f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(self.file_mode))
+            })
             .and_then(|_| f.sync_all());
         drop(f);
+        failpoint::hit("cache-write:temp-synced");
         if let Err(e) = written {
             self.unlink(&temp);
             return Err(Error::io(format!("writing {}: {e}", target.display())));
@@ -212,10 +218,13 @@ impl DiskCache {
             self.unlink(&temp);
             return Err(e);
         }
+        failpoint::hit("cache-write:renamed");
         // The rename is durable only once the directory entry is.
         self.dir
             .sync_all()
-            .map_err(|e| Error::io(format!("syncing {}: {e}", self.path.display())))
+            .map_err(|e| Error::io(format!("syncing {}: {e}", self.path.display())))?;
+        failpoint::hit("cache-write:dir-synced");
+        Ok(())
     }
 
     fn unlink(&self, name: &str) {

@@ -20,6 +20,7 @@ pub mod delegation;
 pub mod config;
 pub mod updater;
 pub mod cache;
+pub mod failpoint;
 pub mod http;
 pub mod download;
 
