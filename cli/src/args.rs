@@ -92,7 +92,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<(Options, Comma
                 };
                 let value = match inline {
                     Some(v) => v,
-                    None => args.next().ok_or_else(|| format!("option {name} needs a value"))?,
+                    None => args
+                        .next()
+                        .ok_or_else(|| format!("option {name} needs a value"))?,
                 };
                 set_option(&mut options, &name, value)?;
             }
@@ -134,7 +136,11 @@ fn set_option(options: &mut Options, name: &str, value: OsString) -> Result<(), 
             let n = usize::try_from(n).map_err(|_| format!("option {name}: {n} is too large"))?;
             once(&mut options.max_roles, name, n)
         }
-        "--timeout" => once(&mut options.timeout, name, Duration::from_secs(number(name, &value)?)),
+        "--timeout" => once(
+            &mut options.timeout,
+            name,
+            Duration::from_secs(number(name, &value)?),
+        ),
         "--json" | "--help" | "--version" => Err(format!("option {name} takes no value")),
         _ => Err(format!("unknown option {name}")),
     }
@@ -229,7 +235,12 @@ mod tests {
     #[test]
     fn commands_and_operands() {
         let (_, c) = parse_strs(&["--metadata-dir", "d", "init", "root.json"]).unwrap();
-        assert_eq!(c, Command::Init { root_file: "root.json".into() });
+        assert_eq!(
+            c,
+            Command::Init {
+                root_file: "root.json".into()
+            }
+        );
         let (o, c) = parse_strs(&["--json", "--metadata-dir", "d", "status"]).unwrap();
         assert!(o.json);
         assert_eq!(c, Command::Status);
@@ -255,10 +266,16 @@ mod tests {
             (&["--metadata-dir"][..], "needs a value"),
             (&["--colour", "x", "refresh"][..], "unknown option"),
             (&["-x", "refresh"][..], "unknown option"),
-            (&["--metadata-dir", "a", "--metadata-dir", "b", "refresh"][..], "given twice"),
+            (
+                &["--metadata-dir", "a", "--metadata-dir", "b", "refresh"][..],
+                "given twice",
+            ),
             (&["--json=yes", "status"][..], "takes no value"),
             (&["--timeout", "0", "refresh"][..], "positive whole number"),
-            (&["--max-roles", "many", "refresh"][..], "positive whole number"),
+            (
+                &["--max-roles", "many", "refresh"][..],
+                "positive whole number",
+            ),
             (&["init"][..], "takes 1 operand"),
             (&["refresh", "extra"][..], "takes 0 operand"),
             (&["verify", "f"][..], "takes 2 operand"),

@@ -25,7 +25,10 @@ pub fn write_line(out: &mut dyn Write, line: &str) -> Result<()> {
 }
 
 /// A missing option is the operator's mistake, not the repository's.
-pub fn required<'a, T: ?Sized>(value: Option<&'a T>, option: &str) -> std::result::Result<&'a T, Failure> {
+pub fn required<'a, T: ?Sized>(
+    value: Option<&'a T>,
+    option: &str,
+) -> std::result::Result<&'a T, Failure> {
     value.ok_or_else(|| Failure::Usage(format!("{option} is required for this command")))
 }
 
@@ -35,7 +38,11 @@ pub fn required<'a, T: ?Sized>(value: Option<&'a T>, option: &str) -> std::resul
 /// 5.2). Expiry is not checked: an expired trusted root is normal and is
 /// rotated away by the next refresh (spec 5.3.10 checks the final root
 /// only). No network access.
-pub fn init(options: &Options, root_file: &Path, out: &mut dyn Write) -> std::result::Result<(), Failure> {
+pub fn init(
+    options: &Options,
+    root_file: &Path,
+    out: &mut dyn Write,
+) -> std::result::Result<(), Failure> {
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
     let bytes = read_capped(root_file, Config::default().root_max_length)?;
     let set = TrustedSet::new(&bytes, now()).map_err(|e| e.context(root_file.display()))?;
@@ -54,7 +61,8 @@ pub fn init(options: &Options, root_file: &Path, out: &mut dyn Write) -> std::re
 
 /// Reads a local file of at most `cap` bytes.
 fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(format!("opening {}: {e}", path.display())))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::io(format!("opening {}: {e}", path.display())))?;
     let mut bytes = Vec::new();
     file.take(cap.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -85,9 +93,8 @@ fn fetcher(options: &Options) -> HttpFetcher {
     HttpFetcher::new(http)
 }
 
-fn updater<'a>(options: &Options, store: LockedCache<'a>) -> std::result::Result<CliUpdater<'a>, Failure> {
-    let url = required(options.metadata_url.as_deref(), "--metadata-url")?;
-    Ok(Updater::new(config(options), url, fetcher(options), store))
+fn updater<'a>(options: &Options, metadata_url: &str, store: LockedCache<'a>) -> CliUpdater<'a> {
+    Updater::new(config(options), metadata_url, fetcher(options), store)
 }
 
 /// Spec 5.1 to 5.6 at the current time, within a fresh network deadline.
@@ -97,7 +104,11 @@ fn refresh_now(updater: &mut CliUpdater<'_>) -> Result<RefreshReport> {
 }
 
 fn report_line(r: &RefreshReport) -> String {
-    let timestamp = if r.timestamp_unchanged { " (unchanged)" } else { "" };
+    let timestamp = if r.timestamp_unchanged {
+        " (unchanged)"
+    } else {
+        ""
+    };
     format!(
         "trusted: root v{}, timestamp v{}{timestamp}, snapshot v{}, targets v{}",
         r.root_version, r.timestamp_version, r.snapshot_version, r.targets_version
@@ -106,8 +117,9 @@ fn report_line(r: &RefreshReport) -> String {
 
 pub fn refresh(options: &Options, out: &mut dyn Write) -> std::result::Result<(), Failure> {
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
+    let url = required(options.metadata_url.as_deref(), "--metadata-url")?;
     let cache = open_cache(dir)?;
-    let mut updater = updater(options, LockedCache::lock(&cache)?)?;
+    let mut updater = updater(options, url, LockedCache::lock(&cache)?);
     let report = refresh_now(&mut updater)?;
     Ok(write_line(out, &report_line(&report))?)
 }
@@ -115,9 +127,11 @@ pub fn refresh(options: &Options, out: &mut dyn Write) -> std::result::Result<()
 /// The verified info of `target`; a target no trusted role lists is a
 /// failure (spec 5.7: nothing to download).
 fn target_info(updater: &mut CliUpdater<'_>, target: &str) -> Result<TargetInfo> {
-    updater
-        .get_target_info(target)?
-        .ok_or_else(|| Error::not_found(format!("target {target:?} is not listed by trusted targets metadata")))
+    updater.get_target_info(target)?.ok_or_else(|| {
+        Error::not_found(format!(
+            "target {target:?} is not listed by trusted targets metadata"
+        ))
+    })
 }
 
 /// `download`: one refresh, then each target in the order given, with the
@@ -125,15 +139,18 @@ fn target_info(updater: &mut CliUpdater<'_>, target: &str) -> Result<TargetInfo>
 /// the first failure.
 pub fn download(options: &Options, out: &mut dyn Write) -> std::result::Result<(), Failure> {
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
+    let url = required(options.metadata_url.as_deref(), "--metadata-url")?;
     let base = required(options.target_base_url.as_deref(), "--target-base-url")?;
     let target_dir = required(options.target_dir.as_deref(), "--target-dir")?;
     if options.target_names.is_empty() {
-        return Err(Failure::Usage("download needs at least one --target-name".into()));
+        return Err(Failure::Usage(
+            "download needs at least one --target-name".into(),
+        ));
     }
     std::fs::create_dir_all(target_dir)
         .map_err(|e| Error::io(format!("creating {}: {e}", target_dir.display())))?;
     let cache = open_cache(dir)?;
-    let mut updater = updater(options, LockedCache::lock(&cache)?)?;
+    let mut updater = updater(options, url, LockedCache::lock(&cache)?);
     refresh_now(&mut updater)?;
     let consistent = updater
         .trusted()
@@ -166,10 +183,16 @@ fn download_one(
 /// revoked it (spec 5.4). So this refreshes first, exactly like
 /// `download`, then checks the local file against the trusted length and
 /// hashes; nothing is downloaded into place.
-pub fn verify(options: &Options, file: &Path, target: &str, out: &mut dyn Write) -> std::result::Result<(), Failure> {
+pub fn verify(
+    options: &Options,
+    file: &Path,
+    target: &str,
+    out: &mut dyn Write,
+) -> std::result::Result<(), Failure> {
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
+    let url = required(options.metadata_url.as_deref(), "--metadata-url")?;
     let cache = open_cache(dir)?;
-    let mut updater = updater(options, LockedCache::lock(&cache)?)?;
+    let mut updater = updater(options, url, LockedCache::lock(&cache)?);
     refresh_now(&mut updater)?;
     let info = target_info(&mut updater, target)?;
     verify_file(file, &info)?;

@@ -25,7 +25,11 @@ use crate::Failure;
 #[derive(Debug)]
 enum State {
     /// Verified; `expired` is relative to the time of the report.
-    Verified { version: u64, expires: UnixTime, expired: bool },
+    Verified {
+        version: u64,
+        expires: UnixTime,
+        expired: bool,
+    },
     Missing,
     /// Present but does not verify (or what it hangs from does not).
     Unverified(String),
@@ -46,7 +50,11 @@ pub fn status(options: &Options, out: &mut dyn Write) -> std::result::Result<(),
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
     // Opening the cache would create a missing directory: not for a report.
     if !dir.is_dir() {
-        return Err(Error::state(format!("{} is not a metadata directory: run init first", dir.display())).into());
+        return Err(Error::state(format!(
+            "{} is not a metadata directory: run init first",
+            dir.display()
+        ))
+        .into());
     }
     let cache = open_cache(dir)?;
     // Held so the files read belong to one refresh, not two.
@@ -66,22 +74,35 @@ fn inspect(store: &mut dyn MetadataStore, checked_at: UnixTime) -> Result<Report
     let root_bytes = store
         .load("root")
         .ok_or_else(|| Error::state("no trusted root in the metadata directory: run init first"))?;
-    let mut set = TrustedSet::new(&root_bytes, UnixTime::MIN).map_err(|e| e.context("cached root"))?;
+    let mut set =
+        TrustedSet::new(&root_bytes, UnixTime::MIN).map_err(|e| e.context("cached root"))?;
     let root = set.root().clone();
 
     let timestamp = check(store.load("timestamp"), None, checked_at, |b| {
         set.update_timestamp(b)?;
-        set.timestamp().map(|t| t.common.clone()).ok_or_else(not_loaded)
+        set.timestamp()
+            .map(|t| t.common.clone())
+            .ok_or_else(not_loaded)
     });
-    let snapshot = check(store.load("snapshot"), prerequisite("timestamp", &timestamp), checked_at, |b| {
-        // As the updater does with its cached copy: the version must be
-        // the one the timestamp lists; hashes were checked when received.
-        set.update_snapshot(b, true)?;
-        set.snapshot().map(|s| s.common.clone()).ok_or_else(not_loaded)
-    });
-    let targets = check(store.load("targets"), prerequisite("snapshot", &snapshot), checked_at, |b| {
-        Ok(set.update_targets(b, "targets", None)?.common.clone())
-    });
+    let snapshot = check(
+        store.load("snapshot"),
+        prerequisite("timestamp", &timestamp),
+        checked_at,
+        |b| {
+            // As the updater does with its cached copy: the version must be
+            // the one the timestamp lists; hashes were checked when received.
+            set.update_snapshot(b, true)?;
+            set.snapshot()
+                .map(|s| s.common.clone())
+                .ok_or_else(not_loaded)
+        },
+    );
+    let targets = check(
+        store.load("targets"),
+        prerequisite("snapshot", &snapshot),
+        checked_at,
+        |b| Ok(set.update_targets(b, "targets", None)?.common.clone()),
+    );
 
     let root_state = verified(&root.common, checked_at);
     let roles = TOP_LEVEL_ROLES
@@ -89,7 +110,11 @@ fn inspect(store: &mut dyn MetadataStore, checked_at: UnixTime) -> Result<Report
         .zip([root_state, timestamp, snapshot, targets])
         .map(|(&name, state)| RoleStatus { name, state })
         .collect();
-    Ok(Report { checked_at, root, roles })
+    Ok(Report {
+        checked_at,
+        root,
+        roles,
+    })
 }
 
 fn not_loaded() -> Error {
@@ -144,17 +169,29 @@ fn to_text(report: &Report, dir: &Path) -> String {
         "metadata directory: {}\nchecked at: {}\nconsistent snapshots: {}\n\n",
         dir.display(),
         format_time(report.checked_at),
-        if report.root.consistent_snapshot { "yes" } else { "no" }
+        if report.root.consistent_snapshot {
+            "yes"
+        } else {
+            "no"
+        }
     );
-    text.push_str(&format!("{:<10} {:>8}  {:<20}  state\n", "role", "version", "expires"));
+    text.push_str(&format!(
+        "{:<10} {:>8}  {:<20}  state\n",
+        "role", "version", "expires"
+    ));
     for role in &report.roles {
         let (version, expires, detail) = match &role.state {
-            State::Verified { version, expires, .. } => (version.to_string(), format_time(*expires), String::new()),
+            State::Verified {
+                version, expires, ..
+            } => (version.to_string(), format_time(*expires), String::new()),
             State::Unverified(why) => ("-".into(), "-".into(), format!(": {why}")),
             State::Missing => ("-".into(), "-".into(), String::new()),
         };
         let word = state_word(&role.state);
-        text.push_str(&format!("{:<10} {version:>8}  {expires:<20}  {word}{detail}\n", role.name));
+        text.push_str(&format!(
+            "{:<10} {version:>8}  {expires:<20}  {word}{detail}\n",
+            role.name
+        ));
     }
     text.push_str("\nkeys (from the trusted root):\n");
     for name in TOP_LEVEL_ROLES {
@@ -182,7 +219,11 @@ fn to_json(report: &Report, dir: &Path) -> Value {
                 "keyids": keys.keyids,
             });
             match &role.state {
-                State::Verified { version, expires, expired } => {
+                State::Verified {
+                    version,
+                    expires,
+                    expired,
+                } => {
                     entry["version"] = json!(version);
                     entry["expires"] = json!(format_time(*expires));
                     entry["expired"] = json!(expired);

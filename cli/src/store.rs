@@ -42,4 +42,8 @@ impl MetadataStore for LockedCache<'_> {
     fn store(&mut self, role: &str, bytes: &[u8]) -> Result<()> {
         self.cache.write_file(&file_name(role), bytes)
     }
+
+    fn remove(&mut self, role: &str) -> Result<()> {
+        self.cache.remove_file(&file_name(role))
+    }
 }

@@ -38,7 +38,11 @@ impl Run {
         let lines: Vec<&str> = self.stderr.lines().collect();
         assert_eq!(lines.len(), 1, "expected one stderr line: {self:#?}");
         assert!(lines[0].starts_with("tuf-native: "), "{self:#?}");
-        assert!(lines[0].contains(reason), "expected {reason:?} in {:?}", lines[0]);
+        assert!(
+            lines[0].contains(reason),
+            "expected {reason:?} in {:?}",
+            lines[0]
+        );
         self
     }
 }
@@ -70,7 +74,10 @@ impl Client {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(BINARY).args(args).output().expect("run tuf-native");
+        let output = Command::new(BINARY)
+            .args(args)
+            .output()
+            .expect("run tuf-native");
         Run {
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -130,7 +137,9 @@ impl Client {
     /// Regular files under the target directory, relative, sorted.
     fn target_files(&self) -> Vec<String> {
         fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
-            let Ok(entries) = std::fs::read_dir(dir) else { return };
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
             for entry in entries {
                 let path = entry.unwrap().path();
                 if path.is_dir() {
@@ -157,7 +166,12 @@ impl Drop for Client {
     }
 }
 
-const TOP_LEVEL_FILES: [&str; 4] = ["root.json", "snapshot.json", "targets.json", "timestamp.json"];
+const TOP_LEVEL_FILES: [&str; 4] = [
+    "root.json",
+    "snapshot.json",
+    "targets.json",
+    "timestamp.json",
+];
 
 fn names(list: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = list.iter().map(|s| s.to_string()).collect();
@@ -165,6 +179,7 @@ fn names(list: &[&str]) -> Vec<String> {
     v
 }
 
+/// A target file of a fixture without consistent snapshots.
 fn fixture_target(repo: &str, state: &str, name: &str) -> Vec<u8> {
     std::fs::read(state_dir(repo, state).join("targets").join(name)).unwrap()
 }
@@ -187,21 +202,37 @@ fn drupal_init_refresh_download_request_sequence_and_cache() {
 
     client.init_fixture("drupal").succeeded();
     assert_eq!(client.cache_files(), ["root.json"]);
-    assert!(sim.take_requests().is_empty(), "init must not touch the network");
+    assert!(
+        sim.take_requests().is_empty(),
+        "init must not touch the network"
+    );
 
     // First refresh: spec 5.3 to 5.6, nothing more.
     let run = client.refresh(&sim);
     run.succeeded();
     assert_eq!(
         sim.take_requests(),
-        ["metadata/2.root.json", "metadata/timestamp.json", "metadata/snapshot.json", "metadata/targets.json"]
+        [
+            "metadata/2.root.json",
+            "metadata/timestamp.json",
+            "metadata/snapshot.json",
+            "metadata/targets.json"
+        ]
     );
     assert_eq!(client.cache_files(), TOP_LEVEL_FILES);
-    assert!(run.stdout.contains("root v1, timestamp v1, snapshot v1, targets v1"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("root v1, timestamp v1, snapshot v1, targets v1"),
+        "{}",
+        run.stdout
+    );
 
     // Unchanged timestamp: no snapshot or targets requests.
     client.refresh(&sim).succeeded();
-    assert_eq!(sim.take_requests(), ["metadata/2.root.json", "metadata/timestamp.json"]);
+    assert_eq!(
+        sim.take_requests(),
+        ["metadata/2.root.json", "metadata/timestamp.json"]
+    );
     assert_eq!(client.cache_files(), TOP_LEVEL_FILES);
 
     // Download: the one bin that lists the target, then the target.
@@ -223,11 +254,17 @@ fn drupal_init_refresh_download_request_sequence_and_cache() {
     expected_cache.sort();
     assert_eq!(client.cache_files(), expected_cache);
     assert_eq!(client.target_files(), [target]);
-    assert_eq!(client.target_bytes(target), fixture_target("drupal", "1", target));
+    assert_eq!(
+        client.target_bytes(target),
+        fixture_target("drupal", "1", target)
+    );
 
     // Again: the bin comes from the cache and the verified copy stays.
     client.download(&sim, &[target]).succeeded();
-    assert_eq!(sim.take_requests(), ["metadata/2.root.json", "metadata/timestamp.json"]);
+    assert_eq!(
+        sim.take_requests(),
+        ["metadata/2.root.json", "metadata/timestamp.json"]
+    );
     assert_eq!(client.cache_files(), expected_cache);
 }
 
@@ -254,14 +291,21 @@ fn drupal_new_release_and_root_rotation() {
         ],
         "targets.json is unchanged and must come from the cache"
     );
-    assert_eq!(client.target_bytes(target), fixture_target("drupal", "2", target));
+    assert_eq!(
+        client.target_bytes(target),
+        fixture_target("drupal", "2", target)
+    );
 
     // State 3: root 2 rotates a root key; timestamp 3.
     sim.publish("drupal", "3");
     client.refresh(&sim).succeeded();
     assert_eq!(
         sim.take_requests(),
-        ["metadata/2.root.json", "metadata/3.root.json", "metadata/timestamp.json"]
+        [
+            "metadata/2.root.json",
+            "metadata/3.root.json",
+            "metadata/timestamp.json"
+        ]
     );
     let status = client.status_json();
     let roles = status["roles"].as_array().unwrap();
@@ -276,20 +320,29 @@ fn consistent_snapshots_use_versioned_and_hash_prefixed_names() {
     let sim = RepositorySimulator::serving("consistent", "1");
     let client = Client::new();
     client.init_fixture("consistent").succeeded();
-    let targets = ["hello.txt", "dir/sub/file.bin", "files/one.txt"];
-    let sha = |name: &str| sha256_hex(&fixture_target_by_name("consistent", "1", name));
+    // (target, the metadata file of state 1 that lists it)
+    let listed = [
+        ("hello.txt", "1.targets.json"),
+        ("dir/sub/file.bin", "1.targets.json"),
+        ("files/one.txt", "1.nested%2Frole.json"),
+    ];
+    let targets: Vec<&str> = listed.iter().map(|(t, _)| *t).collect();
+    let served: Vec<(String, Vec<u8>)> = listed
+        .iter()
+        .map(|(t, metadata)| consistent_target("1", metadata, t))
+        .collect();
     client.download(&sim, &targets).succeeded();
     assert_eq!(
         sim.take_requests(),
         [
-            "metadata/2.root.json".to_string(),
-            "metadata/timestamp.json".to_string(),
-            "metadata/1.snapshot.json".to_string(),
-            "metadata/1.targets.json".to_string(),
-            format!("targets/{}.hello.txt", sha("hello.txt")),
-            format!("targets/dir/sub/{}.file.bin", sha("dir/sub/file.bin")),
-            "metadata/1.nested%2Frole.json".to_string(),
-            format!("targets/files/{}.one.txt", sha("files/one.txt")),
+            "metadata/2.root.json",
+            "metadata/timestamp.json",
+            "metadata/1.snapshot.json",
+            "metadata/1.targets.json",
+            &format!("targets/{}", served[0].0),
+            &format!("targets/{}", served[1].0),
+            "metadata/1.nested%2Frole.json",
+            &format!("targets/{}", served[2].0),
         ]
     );
     let mut expected_cache = names(&TOP_LEVEL_FILES);
@@ -297,47 +350,54 @@ fn consistent_snapshots_use_versioned_and_hash_prefixed_names() {
     expected_cache.sort();
     assert_eq!(client.cache_files(), expected_cache);
     assert_eq!(client.target_files(), names(&targets));
-    for t in targets {
-        assert_eq!(client.target_bytes(t), fixture_target_by_name("consistent", "1", t));
+    for (target, (_, bytes)) in targets.iter().zip(&served) {
+        assert_eq!(&client.target_bytes(target), bytes, "{target}");
     }
 
     // Version 2 changes hello.txt: it is replaced under the same name.
     sim.publish("consistent", "2");
+    let (served_as, bytes) = consistent_target("2", "2.targets.json", "hello.txt");
+    assert_ne!(bytes, served[0].1);
     client.download(&sim, &["hello.txt"]).succeeded();
-    assert_eq!(client.target_bytes("hello.txt"), fixture_target_by_name("consistent", "2", "hello.txt"));
+    let requests = sim.take_requests();
+    assert_eq!(requests.last(), Some(&format!("targets/{served_as}")));
+    assert_eq!(client.target_bytes("hello.txt"), bytes);
     assert_eq!(client.target_files(), names(&targets));
 }
 
-/// With consistent snapshots the fixture serves targets only under
-/// hash-prefixed names: finds the sha256-prefixed one.
-fn fixture_target_by_name(repo: &str, state: &str, name: &str) -> Vec<u8> {
-    let dir = state_dir(repo, state).join("targets");
-    let (sub, base) = match name.rsplit_once('/') {
-        Some((sub, base)) => (dir.join(sub), base.to_string()),
-        None => (dir.clone(), name.to_string()),
+/// Where a consistent-snapshot fixture serves `target` (`dirs/<sha256>.name`)
+/// according to the targets `metadata` file of `state` that lists it, and
+/// the bytes served there.
+fn consistent_target(state: &str, metadata: &str, target: &str) -> (String, Vec<u8>) {
+    let dir = state_dir("consistent", state);
+    let bytes = std::fs::read(dir.join("metadata").join(metadata)).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let sha256 = doc["signed"]["targets"][target]["hashes"]["sha256"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{metadata} does not list {target}"));
+    let served_as = match target.rsplit_once('/') {
+        Some((sub, name)) => format!("{sub}/{sha256}.{name}"),
+        None => format!("{sha256}.{target}"),
     };
-    for entry in std::fs::read_dir(&sub).unwrap() {
-        let file = entry.unwrap().file_name().to_string_lossy().into_owned();
-        if let Some((hash, rest)) = file.split_once('.') {
-            if rest == base && hash.len() == 64 {
-                let data = std::fs::read(sub.join(&file)).unwrap();
-                if sha256_hex(&data) == hash {
-                    return data;
-                }
-            }
-        }
-    }
-    panic!("no sha256-prefixed {name} in {}", sub.display());
+    let data = std::fs::read(dir.join("targets").join(&served_as)).unwrap();
+    (served_as, data)
 }
 
 #[test]
 fn tampered_or_longer_targets_are_refused_and_not_stored() {
-    for (state, reason) in [("target-tampered", "invalid-hash"), ("target-longer", "download-size")] {
+    for (state, reason) in [
+        ("target-tampered", "invalid-hash"),
+        ("target-longer", "download-size"),
+    ] {
         let sim = RepositorySimulator::serving("attacks", state);
         let client = Client::new();
         client.init_fixture("attacks").succeeded();
         client.download(&sim, &["file1.txt"]).failed_with(reason);
-        assert!(client.target_files().is_empty(), "{state}: {:?}", client.target_files());
+        assert!(
+            client.target_files().is_empty(),
+            "{state}: {:?}",
+            client.target_files()
+        );
         // The untouched target of the same repository still downloads.
         client.download(&sim, &["file2.txt"]).succeeded();
         assert_eq!(client.target_files(), ["file2.txt"]);
@@ -353,39 +413,56 @@ fn download_stops_at_the_first_failure() {
         .download(&sim, &["file2.txt", "absent.txt", "r1/a.txt"])
         .failed_with("not-found");
     let requests = sim.take_requests();
-    assert!(requests.contains(&"targets/file2.txt".to_string()), "{requests:?}");
-    assert!(!requests.iter().any(|r| r.contains("a.txt")), "{requests:?}");
+    assert!(
+        requests.contains(&"targets/file2.txt".to_string()),
+        "{requests:?}"
+    );
+    assert!(
+        !requests.iter().any(|r| r.contains("a.txt")),
+        "{requests:?}"
+    );
     assert_eq!(client.target_files(), ["file2.txt"]);
 }
 
 #[test]
-fn unsafe_target_names_are_refused_before_any_request() {
-    // A listed target whose name would escape the target directory.
+fn a_symlink_in_the_target_directory_is_not_followed() {
     let sim = RepositorySimulator::serving("attacks", "1");
     let client = Client::new();
     client.init_fixture("attacks").succeeded();
-    client.refresh(&sim).succeeded();
-    sim.take_requests();
-    client.download(&sim, &["../file1.txt"]).failed_with("not-found");
-    assert!(!client.home.join("file1.txt").exists());
-    assert!(client.target_files().is_empty());
+    let outside = client.home.join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::create_dir_all(client.target_dir()).unwrap();
+    std::os::unix::fs::symlink(&outside, client.target_dir().join("r1")).unwrap();
+    client
+        .download(&sim, &["r1/a.txt"])
+        .failed_with("symbolic links are not followed");
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+    assert!(!sim
+        .take_requests()
+        .iter()
+        .any(|r| r.starts_with("targets/")));
 }
 
 #[test]
 fn refresh_failures_are_reported_in_one_line() {
-    let sim = RepositorySimulator::serving("attacks", "1");
-    let client = Client::new();
-    client.init_fixture("attacks").succeeded();
-    client.refresh(&sim).succeeded();
-
-    sim.publish("attacks", "ts-expired");
-    client.refresh(&sim).failed_with("expired");
-    sim.publish("attacks", "ts-rollback");
-    client.refresh(&sim).failed_with("rollback");
-    sim.publish("attacks", "snapshot-wrong-key");
-    client.refresh(&sim).failed_with("signature-threshold");
+    // Each attack is against a client that trusts state 1.
+    for (state, reason) in [
+        ("ts-expired", "expired"),
+        ("ts-rollback", "rollback"),
+        ("snapshot-wrong-key", "signature-threshold"),
+        ("targets-hash-mismatch", "invalid-hash"),
+    ] {
+        let sim = RepositorySimulator::serving("attacks", "1");
+        let client = Client::new();
+        client.init_fixture("attacks").succeeded();
+        client.refresh(&sim).succeeded();
+        sim.publish("attacks", state);
+        client.refresh(&sim).failed_with(reason);
+    }
 
     // Nothing listening: a transport error.
+    let client = Client::new();
+    client.init_fixture("attacks").succeeded();
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}/metadata/", listener.local_addr().unwrap())
@@ -393,7 +470,7 @@ fn refresh_failures_are_reported_in_one_line() {
     client
         .with_metadata_dir(&["--metadata-url", &closed, "--timeout", "5", "refresh"])
         .failed_with("io error");
-    assert!(client.cache_files().iter().all(|f| f.ends_with(".json")), "{:?}", client.cache_files());
+    assert_eq!(client.cache_files(), ["root.json"]);
 }
 
 #[test]
@@ -402,11 +479,14 @@ fn init_checks_the_root_and_makes_no_requests() {
     let bad = client.home.join("bad.json");
     std::fs::write(&bad, b"{\"signed\": {}}").unwrap();
     client.init(&bad).failed_with("format error");
-    client.init(&client.home.join("absent.json")).failed_with("io error");
+    client
+        .init(&client.home.join("absent.json"))
+        .failed_with("io error");
 
     // A root with its signature bytes altered: parses, but is not signed.
     let root_file = state_dir("drupal", "1").join("metadata/1.root.json");
-    let mut root: serde_json::Value = serde_json::from_slice(&std::fs::read(&root_file).unwrap()).unwrap();
+    let mut root: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&root_file).unwrap()).unwrap();
     for sig in root["signatures"].as_array_mut().unwrap() {
         let s = sig["sig"].as_str().unwrap();
         let flipped = if s.starts_with('0') { "1" } else { "0" };
@@ -432,7 +512,9 @@ fn init_checks_the_root_and_makes_no_requests() {
 fn status_shows_versions_expiry_and_keys() {
     let sim = RepositorySimulator::serving("drupal", "1");
     let client = Client::new();
-    client.with_metadata_dir(&["status"]).failed_with("run init first");
+    client
+        .with_metadata_dir(&["status"])
+        .failed_with("run init first");
     client.init_fixture("drupal").succeeded();
 
     let status = client.status_json();
@@ -456,11 +538,18 @@ fn status_shows_versions_expiry_and_keys() {
 
     let text = client.with_metadata_dir(&["status"]);
     text.succeeded();
-    assert!(text.stdout.contains("consistent snapshots: no"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("consistent snapshots: no"),
+        "{}",
+        text.stdout
+    );
     assert!(text.stdout.contains("threshold 2 of 3"), "{}", text.stdout);
     for role in ["root", "timestamp", "snapshot", "targets"] {
         let line = text.stdout.lines().find(|l| l.starts_with(role)).unwrap();
-        assert!(line.contains("2100-01-01T00:00:00Z") && line.ends_with("trusted"), "{line}");
+        assert!(
+            line.contains("2100-01-01T00:00:00Z") && line.ends_with("trusted"),
+            "{line}"
+        );
     }
 
     // A cached file that no longer verifies is reported, not trusted.
@@ -468,7 +557,10 @@ fn status_shows_versions_expiry_and_keys() {
     let status = client.status_json();
     assert_eq!(status["roles"][2]["state"], "unverified");
     assert_eq!(status["roles"][3]["state"], "unverified");
-    assert!(status["roles"][3]["error"].as_str().unwrap().contains("no verified snapshot"));
+    assert!(status["roles"][3]["error"]
+        .as_str()
+        .unwrap()
+        .contains("no verified snapshot"));
 }
 
 #[test]
@@ -479,11 +571,23 @@ fn verify_checks_a_local_file_against_trusted_metadata() {
     let url = sim.metadata_url();
     let local = client.home.join("copy.txt");
     std::fs::write(&local, fixture_target("attacks", "1", "r1/a.txt")).unwrap();
-    let verify = |target: &str| client.with_metadata_dir(&["--metadata-url", &url, "verify", local.to_str().unwrap(), target]);
+    let verify = |target: &str| {
+        client.with_metadata_dir(&[
+            "--metadata-url",
+            &url,
+            "verify",
+            local.to_str().unwrap(),
+            target,
+        ])
+    };
 
     let run = verify("r1/a.txt");
     run.succeeded();
-    assert!(run.stdout.contains("listed by role \"role1\""), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("listed by role \"role1\""),
+        "{}",
+        run.stdout
+    );
     verify("file1.txt").failed_with("invalid-hash");
     verify("absent.txt").failed_with("not-found");
     std::fs::write(&local, b"r1/a, first releasE\n").unwrap();
@@ -496,13 +600,19 @@ fn usage_mistakes_fail_with_one_line() {
     client.run(&[]).failed_with("no command given");
     client.run(&["frobnicate"]).failed_with("unknown command");
     client.run(&["--metadata-dir"]).failed_with("needs a value");
-    client.with_metadata_dir(&["refresh"]).failed_with("--metadata-url is required");
+    client
+        .with_metadata_dir(&["refresh"])
+        .failed_with("--metadata-url is required");
     client
         .with_metadata_dir(&["--metadata-url", "http://127.0.0.1:9/", "download"])
         .failed_with("--target-base-url is required");
     let help = client.run(&["--help"]);
     help.succeeded();
-    assert!(help.stdout.starts_with("Usage: tuf-native"), "{}", help.stdout);
+    assert!(
+        help.stdout.starts_with("Usage: tuf-native"),
+        "{}",
+        help.stdout
+    );
     // Nothing was created by any of these.
     assert!(!client.metadata_dir().exists());
 }
@@ -516,7 +626,13 @@ fn concurrent_refreshes_of_one_cache_never_go_back() {
     let url = sim.metadata_url();
     let spawn = || {
         Command::new(BINARY)
-            .args(["--metadata-dir", dir.to_str().unwrap(), "--metadata-url", &url, "refresh"])
+            .args([
+                "--metadata-dir",
+                dir.to_str().unwrap(),
+                "--metadata-url",
+                &url,
+                "refresh",
+            ])
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap()

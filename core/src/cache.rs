@@ -227,6 +227,23 @@ impl DiskCache {
         Ok(())
     }
 
+    /// Removes `name` durably; an absent file is not an error.
+    pub fn remove_file(&self, name: &str) -> Result<()> {
+        let c = cstring(name)?;
+        // SAFETY: unlinkat(2) within our directory.
+        let rc = unsafe { libc::unlinkat(self.dir.as_raw_fd(), c.as_ptr(), 0) };
+        if rc != 0 {
+            let err = std::io::Error::last_os_error();
+            if err.raw_os_error() == Some(libc::ENOENT) {
+                return Ok(());
+            }
+            return Err(Error::io(format!("removing {}: {err}", self.path.join(name).display())));
+        }
+        self.dir
+            .sync_all()
+            .map_err(|e| Error::io(format!("syncing {}: {e}", self.path.display())))
+    }
+
     fn unlink(&self, name: &str) {
         if let Ok(c) = CString::new(name) {
             // SAFETY: unlinkat(2) within our directory.
@@ -267,6 +284,9 @@ impl MetadataStore for DiskCache {
     }
     fn store(&mut self, role: &str, bytes: &[u8]) -> Result<()> {
         self.write_file(&file_name(role), bytes)
+    }
+    fn remove(&mut self, role: &str) -> Result<()> {
+        self.remove_file(&file_name(role))
     }
 }
 

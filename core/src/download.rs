@@ -47,7 +47,8 @@ const TEMP_ATTEMPTS: u32 = 16;
 /// [`MAX_PATH_LEN`] bytes. What is accepted is used segment by segment,
 /// unchanged, so the file name is the target name.
 pub fn safe_relative_path(target: &str) -> Result<PathBuf> {
-    let refuse = |why: &str| Error::format(format!("target {target:?} cannot be stored safely: {why}"));
+    let refuse =
+        |why: &str| Error::format(format!("target {target:?} cannot be stored safely: {why}"));
     if target.is_empty() {
         return Err(refuse("empty name"));
     }
@@ -69,7 +70,9 @@ pub fn safe_relative_path(target: &str) -> Result<PathBuf> {
             "" => return Err(refuse("empty path segment")),
             "." | ".." => return Err(refuse("'.' or '..' path segment")),
             s if s.len() > MAX_SEGMENT_LEN => {
-                return Err(refuse(&format!("path segment longer than {MAX_SEGMENT_LEN} bytes")))
+                return Err(refuse(&format!(
+                    "path segment longer than {MAX_SEGMENT_LEN} bytes"
+                )))
             }
             s => path.push(s),
         }
@@ -239,7 +242,12 @@ fn c_name(name: &str) -> Result<CString> {
 /// Streams the target body into `file`, verifying it on the way; the
 /// trusted length is the fetcher's byte cap (spec 5.7.2), and is enforced
 /// again here in case a fetcher does not honour it.
-fn fetch_verified<F: Fetcher>(fetcher: &mut F, url: &str, info: &TargetInfo, file: &mut File) -> Result<()> {
+fn fetch_verified<F: Fetcher>(
+    fetcher: &mut F,
+    url: &str,
+    info: &TargetInfo,
+    file: &mut File,
+) -> Result<()> {
     let verifier = Verifier::new(&describe(info), expected(info))?;
     let mut sink = VerifyingWriter {
         file,
@@ -247,7 +255,9 @@ fn fetch_verified<F: Fetcher>(fetcher: &mut F, url: &str, info: &TargetInfo, fil
         failure: None,
     };
     let fetched = fetcher.fetch_into(url, info.length, &mut sink);
-    let VerifyingWriter { verifier, failure, .. } = sink;
+    let VerifyingWriter {
+        verifier, failure, ..
+    } = sink;
     // The verifier's own error (too long, say) is the real reason, even
     // when the fetcher reports it as a failed write.
     if let Some(e) = failure {
@@ -295,7 +305,12 @@ impl Dir {
             .read(true)
             .custom_flags(libc::O_DIRECTORY)
             .open(path)
-            .map_err(|e| Error::io(format!("opening destination directory {}: {e}", path.display())))?;
+            .map_err(|e| {
+                Error::io(format!(
+                    "opening destination directory {}: {e}",
+                    path.display()
+                ))
+            })?;
         Ok(Dir { fd })
     }
 
@@ -359,7 +374,9 @@ impl Dir {
     /// `name` opened for reading if it is a regular file (not a link, and
     /// without blocking on a FIFO).
     fn open_regular(&self, name: &CStr) -> Option<File> {
-        let file = self.open_at(name, libc::O_RDONLY | libc::O_NONBLOCK, 0).ok()?;
+        let file = self
+            .open_at(name, libc::O_RDONLY | libc::O_NONBLOCK, 0)
+            .ok()?;
         file.metadata().ok().filter(|m| m.is_file()).map(|_| file)
     }
 
@@ -399,7 +416,10 @@ impl<'a> TempFile<'a> {
                 Err(e) => return Err(temp_error(dest, e)),
             }
         }
-        Err(temp_error(dest, last_error.unwrap_or_else(|| io::Error::other("no free name"))))
+        Err(temp_error(
+            dest,
+            last_error.unwrap_or_else(|| io::Error::other("no free name")),
+        ))
     }
 
     /// Atomically replaces `name` (a file or a symbolic link, which is
@@ -429,7 +449,10 @@ impl Drop for TempFile<'_> {
 }
 
 fn temp_error(dest: &Path, e: io::Error) -> Error {
-    Error::io(format!("creating a temporary file for {}: {e}", dest.display()))
+    Error::io(format!(
+        "creating a temporary file for {}: {e}",
+        dest.display()
+    ))
 }
 
 /// Unique within this host: process id, time and a per-process counter.
@@ -471,7 +494,9 @@ mod tests {
                 .cloned()
                 .ok_or_else(|| Error::not_found(format!("{url}: HTTP status 404")))?;
             if body.len() as u64 > max_len && !self.ignore_cap {
-                return Err(Error::download_size(format!("{url}: body exceeds {max_len} bytes")));
+                return Err(Error::download_size(format!(
+                    "{url}: body exceeds {max_len} bytes"
+                )));
             }
             Ok(body)
         }
@@ -539,8 +564,14 @@ mod tests {
             safe_relative_path("drupal/pkg01/1.0.0.0").unwrap(),
             PathBuf::from("drupal/pkg01/1.0.0.0")
         );
-        assert_eq!(safe_relative_path(".hidden/..x/x..").unwrap(), PathBuf::from(".hidden/..x/x.."));
-        assert_eq!(safe_relative_path("é/日本").unwrap(), PathBuf::from("é/日本"));
+        assert_eq!(
+            safe_relative_path(".hidden/..x/x..").unwrap(),
+            PathBuf::from(".hidden/..x/x..")
+        );
+        assert_eq!(
+            safe_relative_path("é/日本").unwrap(),
+            PathBuf::from("é/日本")
+        );
         let longest = "s".repeat(MAX_SEGMENT_LEN);
         assert!(safe_relative_path(&longest).is_ok());
     }
@@ -585,8 +616,11 @@ mod tests {
         let mut fetcher = MemoryFetcher::default();
         for name in UNSAFE_NAMES {
             let target = info(name, b"evil");
-            fetcher.bodies.insert(target_url(BASE, &target, false), b"evil".to_vec());
-            let err = download_target(&mut fetcher, BASE, &target, false, &sandbox.dest()).unwrap_err();
+            fetcher
+                .bodies
+                .insert(target_url(BASE, &target, false), b"evil".to_vec());
+            let err =
+                download_target(&mut fetcher, BASE, &target, false, &sandbox.dest()).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Format, "{name:?}");
         }
         assert!(fetcher.requests.is_empty(), "{:?}", fetcher.requests);
@@ -597,18 +631,31 @@ mod tests {
     fn urls_append_to_an_opaque_base() {
         let t = info("dir/sub/file.bin", b"x");
         let sha256 = &t.hashes[0].1;
-        assert_eq!(target_url(BASE, &t, false), format!("{BASE}dir/sub/file.bin"));
-        assert_eq!(target_url(BASE, &t, true), format!("{BASE}dir/sub/{sha256}.file.bin"));
+        assert_eq!(
+            target_url(BASE, &t, false),
+            format!("{BASE}dir/sub/file.bin")
+        );
+        assert_eq!(
+            target_url(BASE, &t, true),
+            format!("{BASE}dir/sub/{sha256}.file.bin")
+        );
         let top = info("hello.txt", b"x");
-        assert_eq!(target_url("http://h/t?x=", &top, true), format!("http://h/t?x={sha256}.hello.txt"));
+        assert_eq!(
+            target_url("http://h/t?x=", &top, true),
+            format!("http://h/t?x={sha256}.hello.txt")
+        );
         let odd = info("a b/100%/q?#é", b"x");
-        assert_eq!(target_url("file:///srv/t/", &odd, false), "file:///srv/t/a%20b/100%25/q%3F%23%C3%A9");
+        assert_eq!(
+            target_url("file:///srv/t/", &odd, false),
+            "file:///srv/t/a%20b/100%25/q%3F%23%C3%A9"
+        );
     }
 
     #[test]
     fn url_hash_prefers_sha256_then_the_first_listed() {
         let mut t = info("f", b"x");
-        t.hashes.insert(0, ("blake2b".to_string(), "b1".to_string()));
+        t.hashes
+            .insert(0, ("blake2b".to_string(), "b1".to_string()));
         assert!(target_url("", &t, true).starts_with(&t.hashes[1].1));
         t.hashes.retain(|(a, _)| a != "sha256");
         assert_eq!(target_url("", &t, true), "b1.f");
@@ -620,11 +667,16 @@ mod tests {
         let body = b"hello, world\n".repeat(10_000);
         let target = info("dir/sub/file.bin", &body);
         let mut fetcher = MemoryFetcher::default();
-        fetcher.bodies.insert(target_url(BASE, &target, true), body.clone());
+        fetcher
+            .bodies
+            .insert(target_url(BASE, &target, true), body.clone());
         let path = download_target(&mut fetcher, BASE, &target, true, &sandbox.dest()).unwrap();
         assert_eq!(path, sandbox.dest().join("dir/sub/file.bin"));
         assert_eq!(std::fs::read(&path).unwrap(), body);
-        assert_eq!(sandbox.listing(), ["dest", "dest/dir", "dest/dir/sub", "dest/dir/sub/file.bin"]);
+        assert_eq!(
+            sandbox.listing(),
+            ["dest", "dest/dir", "dest/dir/sub", "dest/dir/sub/file.bin"]
+        );
         verify_file(&path, &target).unwrap();
     }
 
@@ -633,7 +685,9 @@ mod tests {
         let sandbox = Sandbox::new("present");
         let target = info("files/one.txt", b"one\n");
         let mut fetcher = MemoryFetcher::default();
-        fetcher.bodies.insert(target_url(BASE, &target, false), b"one\n".to_vec());
+        fetcher
+            .bodies
+            .insert(target_url(BASE, &target, false), b"one\n".to_vec());
         download_target(&mut fetcher, BASE, &target, false, &sandbox.dest()).unwrap();
         download_target(&mut fetcher, BASE, &target, false, &sandbox.dest()).unwrap();
         assert_eq!(fetcher.requests.len(), 1, "{:?}", fetcher.requests);
@@ -651,7 +705,9 @@ mod tests {
         let sandbox = Sandbox::new("tampered");
         let target = info("hello.txt", b"hello\n");
         let mut fetcher = MemoryFetcher::default();
-        fetcher.bodies.insert(target_url(BASE, &target, false), b"HELLO\n".to_vec());
+        fetcher
+            .bodies
+            .insert(target_url(BASE, &target, false), b"HELLO\n".to_vec());
         let err = download_target(&mut fetcher, BASE, &target, false, &sandbox.dest()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidHash, "{err}");
         assert_eq!(sandbox.listing(), ["dest"]);
@@ -663,11 +719,18 @@ mod tests {
         let good = info("hello.txt", b"hello\n");
         let newer = info("hello.txt", b"hello again\n");
         let mut fetcher = MemoryFetcher::default();
-        fetcher.bodies.insert(target_url(BASE, &good, false), b"hello\n".to_vec());
+        fetcher
+            .bodies
+            .insert(target_url(BASE, &good, false), b"hello\n".to_vec());
         download_target(&mut fetcher, BASE, &good, false, &sandbox.dest()).unwrap();
-        fetcher.bodies.insert(target_url(BASE, &newer, false), b"HELLO AGAIN\n".to_vec());
+        fetcher
+            .bodies
+            .insert(target_url(BASE, &newer, false), b"HELLO AGAIN\n".to_vec());
         download_target(&mut fetcher, BASE, &newer, false, &sandbox.dest()).unwrap_err();
-        assert_eq!(std::fs::read(sandbox.dest().join("hello.txt")).unwrap(), b"hello\n");
+        assert_eq!(
+            std::fs::read(sandbox.dest().join("hello.txt")).unwrap(),
+            b"hello\n"
+        );
         assert_eq!(sandbox.listing(), ["dest", "dest/hello.txt"]);
     }
 
@@ -680,9 +743,17 @@ mod tests {
                 ignore_cap,
                 ..MemoryFetcher::default()
             };
-            fetcher.bodies.insert(target_url(BASE, &target, false), b"hello\nand more".to_vec());
-            let err = download_target(&mut fetcher, BASE, &target, false, &sandbox.dest()).unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::DownloadSize, "ignore_cap {ignore_cap}: {err}");
+            fetcher.bodies.insert(
+                target_url(BASE, &target, false),
+                b"hello\nand more".to_vec(),
+            );
+            let err =
+                download_target(&mut fetcher, BASE, &target, false, &sandbox.dest()).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                ErrorKind::DownloadSize,
+                "ignore_cap {ignore_cap}: {err}"
+            );
             assert_eq!(sandbox.listing(), ["dest"]);
         }
     }
@@ -692,9 +763,14 @@ mod tests {
         let sandbox = Sandbox::new("short");
         let target = info("hello.txt", b"hello\n");
         let mut fetcher = MemoryFetcher::default();
-        fetcher.bodies.insert(target_url(BASE, &target, false), b"hel".to_vec());
+        fetcher
+            .bodies
+            .insert(target_url(BASE, &target, false), b"hel".to_vec());
         let err = download_target(&mut fetcher, BASE, &target, false, &sandbox.dest()).unwrap_err();
-        assert!(matches!(err.kind(), ErrorKind::DownloadSize | ErrorKind::InvalidHash), "{err}");
+        assert!(
+            matches!(err.kind(), ErrorKind::DownloadSize | ErrorKind::InvalidHash),
+            "{err}"
+        );
         assert_eq!(sandbox.listing(), ["dest"]);
     }
 
@@ -702,7 +778,14 @@ mod tests {
     fn a_missing_target_is_not_found() {
         let sandbox = Sandbox::new("missing");
         let target = info("gone.txt", b"x");
-        let err = download_target(&mut MemoryFetcher::default(), BASE, &target, false, &sandbox.dest()).unwrap_err();
+        let err = download_target(
+            &mut MemoryFetcher::default(),
+            BASE,
+            &target,
+            false,
+            &sandbox.dest(),
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound);
         assert_eq!(sandbox.listing(), ["dest"]);
     }
@@ -711,13 +794,19 @@ mod tests {
     fn symlinked_directories_are_not_followed() {
         let sandbox = Sandbox::new("linkdir");
         std::fs::create_dir(sandbox.root.join("outside")).unwrap();
-        std::os::unix::fs::symlink(sandbox.root.join("outside"), sandbox.dest().join("dir")).unwrap();
+        std::os::unix::fs::symlink(sandbox.root.join("outside"), sandbox.dest().join("dir"))
+            .unwrap();
         let target = info("dir/file", b"x");
         let mut fetcher = MemoryFetcher::default();
-        fetcher.bodies.insert(target_url(BASE, &target, false), b"x".to_vec());
+        fetcher
+            .bodies
+            .insert(target_url(BASE, &target, false), b"x".to_vec());
         let err = download_target(&mut fetcher, BASE, &target, false, &sandbox.dest()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Io, "{err}");
-        assert!(err.message().contains("symbolic links are not followed"), "{err}");
+        assert!(
+            err.message().contains("symbolic links are not followed"),
+            "{err}"
+        );
         assert!(fetcher.requests.is_empty());
         assert_eq!(sandbox.listing(), ["dest", "dest/dir", "outside"]);
     }
@@ -732,7 +821,9 @@ mod tests {
         // taken as a verified copy, since it is not a file in dest.
         let target = info("file", b"x");
         let mut fetcher = MemoryFetcher::default();
-        fetcher.bodies.insert(target_url(BASE, &target, false), b"x".to_vec());
+        fetcher
+            .bodies
+            .insert(target_url(BASE, &target, false), b"x".to_vec());
         download_target(&mut fetcher, BASE, &target, false, &sandbox.dest()).unwrap();
         assert_eq!(fetcher.requests.len(), 1);
         let meta = std::fs::symlink_metadata(sandbox.dest().join("file")).unwrap();
@@ -751,7 +842,17 @@ mod tests {
         assert_eq!(wrong_length.kind(), ErrorKind::InvalidHash);
         let wrong_hash = verify_file(&path, &info("f", b"abd")).unwrap_err();
         assert_eq!(wrong_hash.kind(), ErrorKind::InvalidHash);
-        assert_eq!(verify_file(&sandbox.dest(), &info("f", b"abc")).unwrap_err().kind(), ErrorKind::Io);
-        assert_eq!(verify_file(&sandbox.root.join("none"), &info("f", b"")).unwrap_err().kind(), ErrorKind::Io);
+        assert_eq!(
+            verify_file(&sandbox.dest(), &info("f", b"abc"))
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Io
+        );
+        assert_eq!(
+            verify_file(&sandbox.root.join("none"), &info("f", b""))
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Io
+        );
     }
 }

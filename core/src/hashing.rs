@@ -83,10 +83,12 @@ impl Verifier {
         Ok(())
     }
 
-    /// Checks the length and every known hash.
+    /// Checks the length and every known hash. A short file is a hash
+    /// failure (its content is not what was signed); only data beyond the
+    /// signed length is a download-size error (endless-data attack).
     pub fn finish(self) -> Result<()> {
         if self.seen != self.length {
-            return Err(Error::download_size(format!(
+            return Err(Error::invalid_hash(format!(
                 "{}: {} bytes, trusted metadata lists {}",
                 self.what, self.seen, self.length
             )));
@@ -181,7 +183,7 @@ mod tests {
         let e = |r: Result<()>| r.unwrap_err().kind();
         assert_eq!(e(verify_bytes("t", Expected { length: 5, hashes: &h }, b"hellO")), ErrorKind::InvalidHash);
         assert_eq!(e(verify_bytes("t", Expected { length: 5, hashes: &h }, b"hello!")), ErrorKind::DownloadSize);
-        assert_eq!(e(verify_bytes("t", Expected { length: 5, hashes: &h }, b"hell")), ErrorKind::DownloadSize);
+        assert_eq!(e(verify_bytes("t", Expected { length: 5, hashes: &h }, b"hell")), ErrorKind::InvalidHash);
         // Only the sha512 is wrong: every known hash must match.
         let mut bad = h.clone();
         bad[1].1 = digest_hex("sha512", b"other").unwrap();

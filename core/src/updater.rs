@@ -33,6 +33,8 @@ pub trait MetadataStore {
     /// The stored bytes for `role`, or None if absent or unreadable.
     fn load(&mut self, role: &str) -> Option<Vec<u8>>;
     fn store(&mut self, role: &str, bytes: &[u8]) -> Result<()>;
+    /// Forgets `role`; removing an absent role succeeds.
+    fn remove(&mut self, role: &str) -> Result<()>;
 }
 
 /// Percent-encodes a role name for a URL: everything outside RFC 3986
@@ -47,6 +49,17 @@ pub fn encode_role(role: &str) -> String {
         }
     }
     out
+}
+
+/// The timestamp and snapshot keyids and thresholds of a root, to detect
+/// their rotation (spec 5.3.11).
+fn rotation_keys(root: &crate::metadata::Root) -> [(Vec<String>, u64); 2] {
+    ["timestamp", "snapshot"].map(|role| {
+        let keys = root.role(role);
+        let mut ids: Vec<String> = keys.keyids.iter().cloned().collect();
+        ids.sort();
+        (ids, keys.threshold)
+    })
 }
 
 /// What one refresh did, for reports and tests.
@@ -135,7 +148,17 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
                 Err(e) if e.kind() == ErrorKind::NotFound => break,
                 Err(e) => return Err(e.context(format!("fetching root version {next}"))),
             };
+            let previous = rotation_keys(set.root());
             set.update_root(&bytes)?;
+            // 5.3.11: when timestamp or snapshot keys change, the cached
+            // timestamp and snapshot must no longer serve as rollback
+            // baseline (fast-forward recovery). They are forgotten before
+            // the new root is saved, so a crash in between cannot leave the
+            // new root beside a stale baseline.
+            if rotation_keys(set.root()) != previous {
+                self.store.remove("timestamp")?;
+                self.store.remove("snapshot")?;
+            }
             // 5.3.8: persist each verified root at once, so a later failure
             // (even an expired final root) does not lose it.
             self.store.store("root", &bytes)?;

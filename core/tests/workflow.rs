@@ -77,6 +77,7 @@ fn drupal_all_targets_verify_and_map_to_hashed_bins() {
 fn drupal_unchanged_timestamp_fetches_nothing_more() {
     let mut u = client("drupal", "1");
     u.refresh(ref_time()).unwrap();
+    fetch_and_verify(&mut u, "drupal", "1", "p2/drupal/pkg03.json");
     u.fetcher_mut().take_log();
     let report = u.refresh(ref_time()).unwrap();
     assert!(report.timestamp_unchanged);

@@ -89,7 +89,11 @@ impl RepositorySimulator {
     }
 
     pub fn put(&self, path: &str, body: &[u8]) {
-        self.shared.files.lock().unwrap().insert(path.to_string(), body.to_vec());
+        self.shared
+            .files
+            .lock()
+            .unwrap()
+            .insert(path.to_string(), body.to_vec());
     }
 
     pub fn get(&self, path: &str) -> Option<Vec<u8>> {
@@ -126,7 +130,11 @@ impl Drop for RepositorySimulator {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(self.base.trim_start_matches("http://").trim_end_matches('/'));
+        let _ = TcpStream::connect(
+            self.base
+                .trim_start_matches("http://")
+                .trim_end_matches('/'),
+        );
         if let Some(t) = self.accept_thread.take() {
             let _ = t.join();
         }
@@ -176,7 +184,10 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         shared.requests.lock().unwrap().push(key.clone());
         let body = {
             let files = shared.files.lock().unwrap();
-            files.get(&key).or_else(|| files.get(&percent_decode(&key))).cloned()
+            files
+                .get(&key)
+                .or_else(|| files.get(&percent_decode(&key)))
+                .cloned()
         };
         match (method.as_str(), body) {
             ("GET", Some(body)) => respond(&mut writer, "200 OK", &body)?,
@@ -206,7 +217,11 @@ fn read_request_head(reader: &mut impl BufRead) -> std::io::Result<Option<(Strin
 }
 
 fn respond(w: &mut impl Write, status: &str, body: &[u8]) -> std::io::Result<()> {
-    write!(w, "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\n\r\n", body.len())?;
+    write!(
+        w,
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\n\r\n",
+        body.len()
+    )?;
     w.write_all(body)?;
     w.flush()
 }
@@ -216,7 +231,9 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(b)) => {
                 out.push(b);
