@@ -11,12 +11,12 @@ use tuf_core::download::{download_target, verify_file};
 use tuf_core::http::{HttpConfig, HttpFetcher};
 use tuf_core::time::{format_time, now};
 use tuf_core::trusted::TrustedSet;
-use tuf_core::updater::{RefreshReport, Updater};
+use tuf_core::updater::{MetadataStore, RefreshReport, Updater};
 use tuf_core::{Error, Result};
 
 use crate::args::Options;
 use crate::store::{open_cache, LockedCache};
-use crate::Failure;
+use crate::{CliResult, Failure};
 
 type CliUpdater<'a> = Updater<HttpFetcher, LockedCache<'a>>;
 
@@ -25,10 +25,7 @@ pub fn write_line(out: &mut dyn Write, line: &str) -> Result<()> {
 }
 
 /// A missing option is the operator's mistake, not the repository's.
-pub fn required<'a, T: ?Sized>(
-    value: Option<&'a T>,
-    option: &str,
-) -> std::result::Result<&'a T, Failure> {
+pub fn required<'a, T: ?Sized>(value: Option<&'a T>, option: &str) -> CliResult<&'a T> {
     value.ok_or_else(|| Failure::Usage(format!("{option} is required for this command")))
 }
 
@@ -38,17 +35,13 @@ pub fn required<'a, T: ?Sized>(
 /// 5.2). Expiry is not checked: an expired trusted root is normal and is
 /// rotated away by the next refresh (spec 5.3.10 checks the final root
 /// only). No network access.
-pub fn init(
-    options: &Options,
-    root_file: &Path,
-    out: &mut dyn Write,
-) -> std::result::Result<(), Failure> {
+pub fn init(options: &Options, root_file: &Path, out: &mut dyn Write) -> CliResult<()> {
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
     let bytes = read_capped(root_file, Config::default().root_max_length)?;
     let set = TrustedSet::new(&bytes, now()).map_err(|e| e.context(root_file.display()))?;
     let cache = open_cache(dir)?;
     let mut store = LockedCache::lock(&cache)?;
-    tuf_core::updater::MetadataStore::store(&mut store, "root", &bytes)?;
+    store.store("root", &bytes)?;
     let root = set.root();
     let line = format!(
         "initialised {} with root version {} (expires {})",
@@ -115,7 +108,7 @@ fn report_line(r: &RefreshReport) -> String {
     )
 }
 
-pub fn refresh(options: &Options, out: &mut dyn Write) -> std::result::Result<(), Failure> {
+pub fn refresh(options: &Options, out: &mut dyn Write) -> CliResult<()> {
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
     let url = required(options.metadata_url.as_deref(), "--metadata-url")?;
     let cache = open_cache(dir)?;
@@ -137,7 +130,7 @@ fn target_info(updater: &mut CliUpdater<'_>, target: &str) -> Result<TargetInfo>
 /// `download`: one refresh, then each target in the order given, with the
 /// same updater (so delegated roles are fetched at most once), stopping at
 /// the first failure.
-pub fn download(options: &Options, out: &mut dyn Write) -> std::result::Result<(), Failure> {
+pub fn download(options: &Options, out: &mut dyn Write) -> CliResult<()> {
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
     let url = required(options.metadata_url.as_deref(), "--metadata-url")?;
     let base = required(options.target_base_url.as_deref(), "--target-base-url")?;
@@ -183,12 +176,7 @@ fn download_one(
 /// revoked it (spec 5.4). So this refreshes first, exactly like
 /// `download`, then checks the local file against the trusted length and
 /// hashes; nothing is downloaded into place.
-pub fn verify(
-    options: &Options,
-    file: &Path,
-    target: &str,
-    out: &mut dyn Write,
-) -> std::result::Result<(), Failure> {
+pub fn verify(options: &Options, file: &Path, target: &str, out: &mut dyn Write) -> CliResult<()> {
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
     let url = required(options.metadata_url.as_deref(), "--metadata-url")?;
     let cache = open_cache(dir)?;

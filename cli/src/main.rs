@@ -28,6 +28,8 @@ pub enum Failure {
     Tuf(tuf_core::Error),
 }
 
+pub type CliResult<T> = Result<T, Failure>;
+
 impl From<tuf_core::Error> for Failure {
     fn from(e: tuf_core::Error) -> Self {
         Failure::Tuf(e)
@@ -58,7 +60,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: Vec<OsString>) -> Result<(), Failure> {
+fn run(args: Vec<OsString>) -> CliResult<()> {
     let (options, command) = args::parse(args).map_err(Failure::Usage)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -19,7 +19,7 @@ use tuf_core::{Error, Result};
 use crate::args::Options;
 use crate::commands::{required, write_line};
 use crate::store::{open_cache, LockedCache};
-use crate::Failure;
+use crate::CliResult;
 
 /// What the cache says about one top-level role.
 #[derive(Debug)]
@@ -46,7 +46,7 @@ struct Report {
     roles: Vec<RoleStatus>,
 }
 
-pub fn status(options: &Options, out: &mut dyn Write) -> std::result::Result<(), Failure> {
+pub fn status(options: &Options, out: &mut dyn Write) -> CliResult<()> {
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
     // Opening the cache would create a missing directory: not for a report.
     if !dir.is_dir() {

@@ -69,6 +69,10 @@ impl MetadataStore for MemStore {
         self.files.insert(role.to_string(), bytes.to_vec());
         Ok(())
     }
+    fn remove(&mut self, role: &str) -> Result<()> {
+        self.files.remove(role);
+        Ok(())
+    }
 }
 
 /// What one successful tuf-core update saw.

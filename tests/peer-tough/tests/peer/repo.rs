@@ -125,6 +125,20 @@ impl Repo {
         self.target_files.get(name).map(|p| self.targets_dir().join(p))
     }
 
+    /// Where target `name` lives under `targets/`.
+    pub fn target_relative(&self, name: &str) -> Option<&Path> {
+        self.target_files.get(name).map(PathBuf::as_path)
+    }
+
+    /// Adds a target file at its plain path (non-consistent layout).
+    pub fn add_target_file(&mut self, name: &str, content: &[u8]) {
+        assert!(!self.consistent, "only for the plain layout");
+        let path = self.targets_dir().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("target dir");
+        std::fs::write(&path, content).expect("write target");
+        self.target_files.insert(name.to_string(), PathBuf::from(name));
+    }
+
     /// Bytes of metadata file `file` (e.g. `timestamp.json`).
     pub fn read(&self, file: &str) -> Vec<u8> {
         let path = self.metadata_dir().join(file);
