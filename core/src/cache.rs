@@ -75,7 +75,11 @@ fn cstring(name: &str) -> Result<CString> {
 }
 
 fn os_err(what: &str, path: &Path) -> Error {
-    Error::io(format!("{what} {}: {}", path.display(), std::io::Error::last_os_error()))
+    Error::io(format!(
+        "{what} {}: {}",
+        path.display(),
+        std::io::Error::last_os_error()
+    ))
 }
 
 impl DiskCache {
@@ -154,7 +158,8 @@ impl DiskCache {
 
     /// Opens `name` in the directory without following links.
     fn open_at(&self, name: &str, flags: libc::c_int, mode: u32) -> std::io::Result<File> {
-        let c = CString::new(name).map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+        let c = CString::new(name)
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
         // SAFETY: openat(2) relative to our directory descriptor.
         let fd = unsafe {
             libc::openat(
@@ -193,7 +198,12 @@ impl DiskCache {
                 libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL,
                 self.file_mode,
             )
-            .map_err(|e| Error::io(format!("creating temporary file for {}: {e}", target.display())))?;
+            .map_err(|e| {
+                Error::io(format!(
+                    "creating temporary file for {}: {e}",
+                    target.display()
+                ))
+            })?;
         failpoint::hit("cache-write:temp-created");
         let written = f
             .write_all(bytes)
@@ -211,7 +221,12 @@ impl DiskCache {
         let (from, to) = (cstring(&temp)?, cstring(name)?);
         // SAFETY: renameat(2) within our directory; replaces atomically.
         let rc = unsafe {
-            libc::renameat(self.dir.as_raw_fd(), from.as_ptr(), self.dir.as_raw_fd(), to.as_ptr())
+            libc::renameat(
+                self.dir.as_raw_fd(),
+                from.as_ptr(),
+                self.dir.as_raw_fd(),
+                to.as_ptr(),
+            )
         };
         if rc != 0 {
             let e = os_err("replacing", &target);
@@ -237,7 +252,10 @@ impl DiskCache {
             if err.raw_os_error() == Some(libc::ENOENT) {
                 return Ok(());
             }
-            return Err(Error::io(format!("removing {}: {err}", self.path.join(name).display())));
+            return Err(Error::io(format!(
+                "removing {}: {err}",
+                self.path.join(name).display()
+            )));
         }
         self.dir
             .sync_all()
@@ -296,7 +314,11 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     fn tempdir(tag: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("tuf-cache-{tag}-{}-{}", std::process::id(), unique_suffix()));
+        let d = std::env::temp_dir().join(format!(
+            "tuf-cache-{tag}-{}-{}",
+            std::process::id(),
+            unique_suffix()
+        ));
         let _ = std::fs::remove_dir_all(&d);
         d
     }
@@ -313,7 +335,10 @@ mod tests {
         assert!(n.starts_with("%L-") && n.len() < 80, "{n}");
         for role in ["x/../../etc/passwd", "\0", "é", "a\\b", ".", ".."] {
             let n = file_name(role);
-            assert!(!n.contains('/') && !n.contains('\0') && !n.starts_with('.'), "{n}");
+            assert!(
+                !n.contains('/') && !n.contains('\0') && !n.starts_with('.'),
+                "{n}"
+            );
         }
     }
 
@@ -321,13 +346,22 @@ mod tests {
     fn writes_atomically_with_modes() {
         let d = tempdir("modes");
         let mut c = DiskCache::open(&d, 0o600).unwrap();
-        assert_eq!(std::fs::metadata(&d).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(
+            std::fs::metadata(&d).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
         c.store("timestamp", b"one").unwrap();
         c.store("timestamp", b"two").unwrap();
         assert_eq!(c.load("timestamp").unwrap(), b"two");
-        let mode = std::fs::metadata(d.join("timestamp.json")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(d.join("timestamp.json"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
-        let names: Vec<_> = std::fs::read_dir(&d).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, ["timestamp.json"]);
         std::fs::remove_dir_all(&d).unwrap();
     }
@@ -344,7 +378,10 @@ mod tests {
         // Writing replaces the link itself, not its target.
         c.store("root", b"new").unwrap();
         assert_eq!(std::fs::read(outside.join("secret")).unwrap(), b"secret");
-        assert!(!std::fs::symlink_metadata(d.join("root.json")).unwrap().file_type().is_symlink());
+        assert!(!std::fs::symlink_metadata(d.join("root.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
         // A cache directory that is a link is refused.
         let link = tempdir("dirlink");
         std::os::unix::fs::symlink(&outside, &link).unwrap();

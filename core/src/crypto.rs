@@ -65,7 +65,12 @@ pub struct VerifyingKey {
 
 impl fmt::Debug for VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "VerifyingKey({}, {})", self.scheme, hex::encode(&self.fingerprint[..8]))
+        write!(
+            f,
+            "VerifyingKey({}, {})",
+            self.scheme,
+            hex::encode(&self.fingerprint[..8])
+        )
     }
 }
 
@@ -199,11 +204,17 @@ fn rsa_key(public: &str) -> Result<VerifyingKey, KeyError> {
     }
     let e_ok = e >= BigUint::from(3u32) && e.bits() <= 64 && (&e % 2u32) == BigUint::from(1u32);
     if !e_ok {
-        return Err(KeyError::Malformed("rsa public exponent is not an odd number from 3 to 2^64".into()));
+        return Err(KeyError::Malformed(
+            "rsa public exponent is not an odd number from 3 to 2^64".into(),
+        ));
     }
     Ok(VerifyingKey {
         fingerprint: fingerprint("rsa", &[&n.to_bytes_be(), &e.to_bytes_be()]),
-        inner: Inner::RsaPss { n, e, bits: modulus_bits },
+        inner: Inner::RsaPss {
+            n,
+            e,
+            bits: modulus_bits,
+        },
         scheme: "rsassa-pss-sha256",
     })
 }
@@ -212,7 +223,13 @@ fn rsa_key(public: &str) -> Result<VerifyingKey, KeyError> {
 /// MGF1-SHA-256, recovering the salt length from the encoded message:
 /// signers differ (securesystemslib has used both the digest length and
 /// the maximum), and any salt length is as secure for verification.
-fn rsa_pss_sha256_verify(n: &BigUint, e: &BigUint, mod_bits: usize, m_hash: &[u8], sig: &[u8]) -> bool {
+fn rsa_pss_sha256_verify(
+    n: &BigUint,
+    e: &BigUint,
+    mod_bits: usize,
+    m_hash: &[u8],
+    sig: &[u8],
+) -> bool {
     const H_LEN: usize = 32;
     let k = mod_bits.div_ceil(8);
     if sig.len() != k {
@@ -313,7 +330,11 @@ mod tests {
             Err(KeyError::Malformed(_))
         ));
         assert!(matches!(
-            VerifyingKey::from_tuf("rsa", "rsassa-pss-sha256", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"),
+            VerifyingKey::from_tuf(
+                "rsa",
+                "rsassa-pss-sha256",
+                "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"
+            ),
             Err(KeyError::Malformed(_))
         ));
         assert!(matches!(
@@ -334,7 +355,10 @@ mod tests {
         use p256::ecdsa::{signature::Signer, SigningKey};
         use p256::pkcs8::{EncodePublicKey, LineEnding};
         let sk = SigningKey::from_slice(&[7u8; 32]).unwrap();
-        let pem = sk.verifying_key().to_public_key_pem(LineEnding::LF).unwrap();
+        let pem = sk
+            .verifying_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap();
         let key = VerifyingKey::from_tuf("ecdsa", "ecdsa-sha2-nistp256", &pem).unwrap();
         let sig: p256::ecdsa::Signature = sk.sign(b"message");
         let der = sig.to_der();

@@ -98,7 +98,11 @@ impl RoleIndex {
 
 /// The delegated roles of `delegations` that may list `target`, in order,
 /// each with its terminating flag.
-fn roles_for_target(delegations: &Delegations, target: &str, digest_hex: &str) -> Vec<(String, bool)> {
+fn roles_for_target(
+    delegations: &Delegations,
+    target: &str,
+    digest_hex: &str,
+) -> Vec<(String, bool)> {
     match &delegations.roles {
         DelegatedRoles::Listed(roles) => delegations
             .index
@@ -127,7 +131,8 @@ where
     F: FnMut(&str, Option<&Arc<VerifiedTargets>>) -> Result<Arc<VerifiedTargets>>,
 {
     let digest_hex = hex::encode(target_path_digest(target));
-    let mut stack: Vec<(String, Option<Arc<VerifiedTargets>>)> = vec![("targets".to_string(), None)];
+    let mut stack: Vec<(String, Option<Arc<VerifiedTargets>>)> =
+        vec![("targets".to_string(), None)];
     let mut visited: HashSet<String> = HashSet::new();
     while let Some((role, parent)) = stack.pop() {
         if visited.contains(&role) {

@@ -46,7 +46,11 @@ impl Verifier {
             let want = hex::decode(digest)
                 .ok()
                 .filter(|d| d.len() == size)
-                .ok_or_else(|| Error::format(format!("{what}: listed {algorithm} digest is not {size} bytes of hex")))?;
+                .ok_or_else(|| {
+                    Error::format(format!(
+                        "{what}: listed {algorithm} digest is not {size} bytes of hex"
+                    ))
+                })?;
             hashers.push((hasher, want));
         }
         if hashers.is_empty() {
@@ -173,27 +177,91 @@ mod tests {
     #[test]
     fn accepts_exact_file() {
         let h = listed(b"hello");
-        verify_bytes("t", Expected { length: 5, hashes: &h }, b"hello").unwrap();
-        verify_reader("t", Expected { length: 5, hashes: &h }, &mut &b"hello"[..]).unwrap();
+        verify_bytes(
+            "t",
+            Expected {
+                length: 5,
+                hashes: &h,
+            },
+            b"hello",
+        )
+        .unwrap();
+        verify_reader(
+            "t",
+            Expected {
+                length: 5,
+                hashes: &h,
+            },
+            &mut &b"hello"[..],
+        )
+        .unwrap();
     }
 
     #[test]
     fn rejects_length_and_hash_mismatch() {
         let h = listed(b"hello");
         let e = |r: Result<()>| r.unwrap_err().kind();
-        assert_eq!(e(verify_bytes("t", Expected { length: 5, hashes: &h }, b"hellO")), ErrorKind::InvalidHash);
-        assert_eq!(e(verify_bytes("t", Expected { length: 5, hashes: &h }, b"hello!")), ErrorKind::DownloadSize);
-        assert_eq!(e(verify_bytes("t", Expected { length: 5, hashes: &h }, b"hell")), ErrorKind::InvalidHash);
+        assert_eq!(
+            e(verify_bytes(
+                "t",
+                Expected {
+                    length: 5,
+                    hashes: &h
+                },
+                b"hellO"
+            )),
+            ErrorKind::InvalidHash
+        );
+        assert_eq!(
+            e(verify_bytes(
+                "t",
+                Expected {
+                    length: 5,
+                    hashes: &h
+                },
+                b"hello!"
+            )),
+            ErrorKind::DownloadSize
+        );
+        assert_eq!(
+            e(verify_bytes(
+                "t",
+                Expected {
+                    length: 5,
+                    hashes: &h
+                },
+                b"hell"
+            )),
+            ErrorKind::InvalidHash
+        );
         // Only the sha512 is wrong: every known hash must match.
         let mut bad = h.clone();
         bad[1].1 = digest_hex("sha512", b"other").unwrap();
-        assert_eq!(e(verify_bytes("t", Expected { length: 5, hashes: &bad }, b"hello")), ErrorKind::InvalidHash);
+        assert_eq!(
+            e(verify_bytes(
+                "t",
+                Expected {
+                    length: 5,
+                    hashes: &bad
+                },
+                b"hello"
+            )),
+            ErrorKind::InvalidHash
+        );
     }
 
     #[test]
     fn unknown_algorithms_only_fail() {
         let h = vec![("md5".to_string(), "00".to_string())];
-        let err = verify_bytes("t", Expected { length: 0, hashes: &h }, b"").unwrap_err();
+        let err = verify_bytes(
+            "t",
+            Expected {
+                length: 0,
+                hashes: &h,
+            },
+            b"",
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidHash);
         assert!(err.to_string().contains("no supported hash algorithm"));
     }
@@ -202,7 +270,15 @@ mod tests {
     fn stops_at_length_when_streaming() {
         let h = listed(b"abc");
         let mut endless = std::io::repeat(b'a');
-        let err = verify_reader("t", Expected { length: 3, hashes: &h }, &mut endless).unwrap_err();
+        let err = verify_reader(
+            "t",
+            Expected {
+                length: 3,
+                hashes: &h,
+            },
+            &mut endless,
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::DownloadSize);
     }
 }

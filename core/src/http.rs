@@ -369,6 +369,10 @@ impl Default for HttpFetcher {
 }
 
 impl Fetcher for HttpFetcher {
+    fn begin_refresh(&mut self) {
+        self.start_deadline();
+    }
+
     fn fetch(&mut self, url: &str, max_len: u64) -> Result<Vec<u8>> {
         let mut body = Vec::new();
         self.get(url, max_len, &mut body)?;

@@ -339,10 +339,7 @@ impl<'a> Parser<'a> {
         }
         check_duplicates(&members).map_err(|key| JsonError {
             offset: object_offset,
-            reason: format!(
-                "duplicate object key {:?}",
-                String::from_utf8_lossy(&key)
-            ),
+            reason: format!("duplicate object key {:?}", String::from_utf8_lossy(&key)),
         })?;
         Ok(members)
     }
@@ -391,7 +388,9 @@ impl<'a> Parser<'a> {
     }
 
     fn escape(&mut self, buf: &mut Vec<u8>) -> JResult<()> {
-        let c = self.peek().ok_or_else(|| self.error("unterminated escape"))?;
+        let c = self
+            .peek()
+            .ok_or_else(|| self.error("unterminated escape"))?;
         self.pos += 1;
         let simple = match c {
             b'"' => b'"',
@@ -551,26 +550,41 @@ mod tests {
 
     #[test]
     fn sorts_keys_and_strips_whitespace() {
-        assert_eq!(canon(r#" { "b" : 1 , "a" : [ true , null , "x" ] } "#), r#"{"a":[true,null,"x"],"b":1}"#);
-        assert_eq!(canon(r#"{"b":{"d":1,"c":2},"a":{}}"#), r#"{"a":{},"b":{"c":2,"d":1}}"#);
+        assert_eq!(
+            canon(r#" { "b" : 1 , "a" : [ true , null , "x" ] } "#),
+            r#"{"a":[true,null,"x"],"b":1}"#
+        );
+        assert_eq!(
+            canon(r#"{"b":{"d":1,"c":2},"a":{}}"#),
+            r#"{"a":{},"b":{"c":2,"d":1}}"#
+        );
     }
 
     #[test]
     fn keys_sort_by_code_point_not_by_escaped_form() {
         // "\\" (0x5C) sorts after "A" but its escaped form starts with '\\'
         // too; "é" (U+00E9) sorts after all ASCII.
-        assert_eq!(canon(r#"{"é":1,"\\":2,"A":3}"#), "{\"A\":3,\"\\\\\":2,\"é\":1}");
+        assert_eq!(
+            canon(r#"{"é":1,"\\":2,"A":3}"#),
+            "{\"A\":3,\"\\\\\":2,\"é\":1}"
+        );
     }
 
     #[test]
     fn escapes_only_quote_and_backslash() {
-        assert_eq!(canon(r#""a\"b\\c\n\u0001\u00e9\/""#), "\"a\\\"b\\\\c\n\u{1}é/\"");
+        assert_eq!(
+            canon(r#""a\"b\\c\n\u0001\u00e9\/""#),
+            "\"a\\\"b\\\\c\n\u{1}é/\""
+        );
         assert_eq!(canon(r#""\ud83d\ude00""#), "\"😀\"");
     }
 
     #[test]
     fn integers() {
-        assert_eq!(canon("[0,-0,18446744073709551615,-9223372036854775808]"), "[0,0,18446744073709551615,-9223372036854775808]");
+        assert_eq!(
+            canon("[0,-0,18446744073709551615,-9223372036854775808]"),
+            "[0,0,18446744073709551615,-9223372036854775808]"
+        );
         assert!(reason(b"18446744073709551616").contains("out of range"));
         assert!(reason(b"-9223372036854775809").contains("out of range"));
         assert!(reason(b"1.0").contains("floats"));
@@ -608,17 +622,32 @@ mod tests {
     fn signed_member_is_extracted_canonically() {
         let doc = br#"{"signatures":[{"sig":"ab","keyid":"k"}],"signed":{"z":1,"a":"b"}}"#;
         assert_eq!(canonical_signed(doc).unwrap(), br#"{"a":"b","z":1}"#);
-        assert!(canonical_signed(br#"{"signed":1}"#).unwrap_err().reason.contains("not an object"));
-        assert!(canonical_signed(br#"{"x":{}}"#).unwrap_err().reason.contains("missing"));
-        assert!(canonical_signed(br#"[]"#).unwrap_err().reason.contains("top level"));
-        assert!(canonical_signed(br#"{"signed":{},"signed":{}}"#).unwrap_err().reason.contains("duplicate"));
+        assert!(canonical_signed(br#"{"signed":1}"#)
+            .unwrap_err()
+            .reason
+            .contains("not an object"));
+        assert!(canonical_signed(br#"{"x":{}}"#)
+            .unwrap_err()
+            .reason
+            .contains("missing"));
+        assert!(canonical_signed(br#"[]"#)
+            .unwrap_err()
+            .reason
+            .contains("top level"));
+        assert!(canonical_signed(br#"{"signed":{},"signed":{}}"#)
+            .unwrap_err()
+            .reason
+            .contains("duplicate"));
     }
 
     #[test]
     fn value_canonicalisation_matches_byte_canonicalisation() {
         let text = r#"{"b":[1,-2,"\"q\\"],"a":{"y":null,"x":false}}"#;
         let v: serde_json::Value = serde_json::from_str(text).unwrap();
-        assert_eq!(canonicalize_value(&v).unwrap(), canonicalize(text.as_bytes()).unwrap());
+        assert_eq!(
+            canonicalize_value(&v).unwrap(),
+            canonicalize(text.as_bytes()).unwrap()
+        );
         let f: serde_json::Value = serde_json::from_str("1.5").unwrap();
         assert!(canonicalize_value(&f).is_err());
     }

@@ -7,21 +7,21 @@
 //! [`updater::Fetcher`] and a [`updater::MetadataStore`]; [`http`] and
 //! [`cache`] are the default implementations of those two.
 
-pub mod error;
-pub mod json;
+pub mod cache;
+pub mod config;
 pub mod crypto;
+pub mod delegation;
+pub mod download;
+pub mod error;
+pub mod failpoint;
 pub mod hashing;
+pub mod http;
+pub mod json;
+pub mod metadata;
 pub mod pattern;
 pub mod time;
-pub mod metadata;
-pub mod verify;
 pub mod trusted;
-pub mod delegation;
-pub mod config;
 pub mod updater;
-pub mod cache;
-pub mod failpoint;
-pub mod http;
-pub mod download;
+pub mod verify;
 
 pub use error::{Error, ErrorKind, Result};

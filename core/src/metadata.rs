@@ -493,11 +493,15 @@ fn keys(raw: HashMap<String, RawKey>) -> HashMap<String, Key> {
 
 fn role_keys(raw: RawRoleKeys, role: &str) -> Result<RoleKeys> {
     if raw.threshold < 1 {
-        return Err(Error::format(format!("role {role:?}: threshold must be at least 1")));
+        return Err(Error::format(format!(
+            "role {role:?}: threshold must be at least 1"
+        )));
     }
     let mut seen = HashSet::with_capacity(raw.keyids.len());
     if let Some(dup) = raw.keyids.iter().find(|k| !seen.insert(k.as_str())) {
-        return Err(Error::format(format!("role {role:?}: duplicate keyid {dup}")));
+        return Err(Error::format(format!(
+            "role {role:?}: duplicate keyid {dup}"
+        )));
     }
     Ok(RoleKeys {
         keyids: raw.keyids,
@@ -582,7 +586,10 @@ fn delegated_roles(raw: Vec<RawDelegatedRole>) -> Result<Vec<DelegatedRole>> {
                 )));
             }
             if !names.insert(r.name.clone()) {
-                return Err(Error::format(format!("duplicate delegated role {:?}", r.name)));
+                return Err(Error::format(format!(
+                    "duplicate delegated role {:?}",
+                    r.name
+                )));
             }
             let paths = match (r.paths, r.path_hash_prefixes) {
                 (Some(p), None) => PathRule::Patterns(p),

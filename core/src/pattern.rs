@@ -210,7 +210,11 @@ impl SuccinctBins {
     /// The bin index of a role name, if it names one of these bins.
     pub fn index_of(&self, role: &str) -> Option<u32> {
         let suffix = role.strip_prefix(self.prefix.as_str())?.strip_prefix('-')?;
-        if suffix.len() != self.width || !suffix.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        if suffix.len() != self.width
+            || !suffix
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
             return None;
         }
         let index = u64::from_str_radix(suffix, 16).ok()?;
@@ -277,7 +281,10 @@ mod tests {
         assert_eq!(wide.index_of("c-005"), None);
         let digest = [0xABu8; 32];
         assert_eq!(bins.bin_index(&digest), 0xA);
-        assert_eq!(SuccinctBins::new(32, "x").unwrap().bin_index(&digest), 0xABABABAB);
+        assert_eq!(
+            SuccinctBins::new(32, "x").unwrap().bin_index(&digest),
+            0xABABABAB
+        );
         assert!(SuccinctBins::new(0, "x").is_err());
         assert!(SuccinctBins::new(33, "x").is_err());
     }

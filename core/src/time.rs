@@ -17,7 +17,11 @@ pub fn parse_expires(s: &str) -> Result<UnixTime> {
         && b[13] == b':'
         && b[16] == b':'
         && b[19] == b'Z';
-    let bad = || Error::format(format!("malformed expires {s:?}: expected YYYY-MM-DDTHH:MM:SSZ"));
+    let bad = || {
+        Error::format(format!(
+            "malformed expires {s:?}: expected YYYY-MM-DDTHH:MM:SSZ"
+        ))
+    };
     if !shape_ok {
         return Err(bad());
     }
@@ -26,7 +30,9 @@ pub fn parse_expires(s: &str) -> Result<UnixTime> {
         if !part.iter().all(u8::is_ascii_digit) {
             return Err(bad());
         }
-        Ok(part.iter().fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0')))
+        Ok(part
+            .iter()
+            .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0')))
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
@@ -97,7 +103,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 #[cfg(test)]
@@ -107,14 +121,24 @@ mod tests {
     #[test]
     fn parses_known_instants() {
         assert_eq!(parse_expires("1970-01-01T00:00:00Z").unwrap(), 0);
-        assert_eq!(parse_expires("2025-06-24T21:08:03Z").unwrap(), 1_750_799_283);
+        assert_eq!(
+            parse_expires("2025-06-24T21:08:03Z").unwrap(),
+            1_750_799_283
+        );
         assert_eq!(parse_expires("2000-02-29T23:59:59Z").unwrap(), 951_868_799);
-        assert_eq!(parse_expires("2100-01-01T00:00:00Z").unwrap(), 4_102_444_800);
+        assert_eq!(
+            parse_expires("2100-01-01T00:00:00Z").unwrap(),
+            4_102_444_800
+        );
     }
 
     #[test]
     fn round_trips() {
-        for s in ["1999-12-31T23:59:59Z", "2030-01-01T00:00:00Z", "2024-02-29T12:34:56Z"] {
+        for s in [
+            "1999-12-31T23:59:59Z",
+            "2030-01-01T00:00:00Z",
+            "2024-02-29T12:34:56Z",
+        ] {
             assert_eq!(format_time(parse_expires(s).unwrap()), s);
         }
     }

@@ -109,7 +109,10 @@ impl TrustedSet {
         let expected = self.root.common.version.saturating_add(1);
         // 5.3.4: signed by the trusted root's root role.
         check_threshold(
-            &format!("root version {} (by trusted root keys)", new.signed.common.version),
+            &format!(
+                "root version {} (by trusted root keys)",
+                new.signed.common.version
+            ),
             &new.canonical,
             &new.signatures,
             &self.root.keys,
@@ -117,7 +120,10 @@ impl TrustedSet {
         )?;
         // 5.3.4: and by its own root role.
         check_threshold(
-            &format!("root version {} (by its own keys)", new.signed.common.version),
+            &format!(
+                "root version {} (by its own keys)",
+                new.signed.common.version
+            ),
             &new.canonical,
             &new.signatures,
             &new.signed.keys,
@@ -175,10 +181,7 @@ impl TrustedSet {
             if new_v == old_v {
                 return Ok(TimestampUpdate::Unchanged);
             }
-            let (old_s, new_s) = (
-                old.snapshot_meta.version,
-                new.signed.snapshot_meta.version,
-            );
+            let (old_s, new_s) = (old.snapshot_meta.version, new.signed.snapshot_meta.version);
             if new_s < old_s {
                 return Err(Error::rollback(format!(
                     "timestamp lists snapshot version {new_s}, older than trusted {old_s}"
@@ -213,7 +216,9 @@ impl TrustedSet {
     /// timestamp lists; its version is still checked.
     pub fn update_snapshot(&mut self, bytes: &[u8], from_cache: bool) -> Result<()> {
         if self.top_targets().is_some() {
-            return Err(Error::state("cannot update snapshot after targets was loaded"));
+            return Err(Error::state(
+                "cannot update snapshot after targets was loaded",
+            ));
         }
         let ts = self.check_final_timestamp()?;
         let meta = ts.snapshot_meta.clone();

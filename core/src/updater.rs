@@ -16,10 +16,19 @@ use crate::trusted::{TimestampUpdate, TrustedSet, VerifiedTargets};
 pub trait Fetcher {
     fn fetch(&mut self, url: &str, max_len: u64) -> Result<Vec<u8>>;
 
+    /// Called when a refresh starts, so a fetcher with an overall time
+    /// budget per refresh can restart it.
+    fn begin_refresh(&mut self) {}
+
     /// Streams the body into `sink` under the same cap; returns its length.
     /// The default buffers through [`Fetcher::fetch`]; network fetchers
     /// override it so large targets never sit in memory.
-    fn fetch_into(&mut self, url: &str, max_len: u64, sink: &mut dyn std::io::Write) -> Result<u64> {
+    fn fetch_into(
+        &mut self,
+        url: &str,
+        max_len: u64,
+        sink: &mut dyn std::io::Write,
+    ) -> Result<u64> {
         let body = self.fetch(url, max_len)?;
         sink.write_all(&body)
             .map_err(|e| Error::io(format!("writing {url}: {e}")))?;
@@ -116,6 +125,7 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
     /// the failing step is already persisted.
     pub fn refresh(&mut self, reference_time: UnixTime) -> Result<RefreshReport> {
         self.set = None;
+        self.fetcher.begin_refresh();
         // 5.2: the trusted root comes from the store; a missing or invalid
         // one fails closed before any request.
         let root = self

@@ -27,7 +27,10 @@ fn refresh_fails(state: &str, kind: ErrorKind) -> TestUpdater {
     serve(&mut u, "attacks", state);
     let e = assert_kind(u.refresh(ref_time()), kind);
     eprintln!("{state}: {e}");
-    assert!(u.trusted().is_none(), "{state}: nothing stays trusted in memory");
+    assert!(
+        u.trusted().is_none(),
+        "{state}: nothing stays trusted in memory"
+    );
     u
 }
 
@@ -165,14 +168,28 @@ fn tampered_and_oversized_targets_are_refused() {
         length: info.length,
         hashes: &info.hashes,
     };
-    verify_bytes("file1.txt", expected(), &target_file("attacks", "1", "file1.txt")).unwrap();
+    verify_bytes(
+        "file1.txt",
+        expected(),
+        &target_file("attacks", "1", "file1.txt"),
+    )
+    .unwrap();
     let tampered = target_file("attacks", "target-tampered", "file1.txt");
     assert_eq!(tampered.len() as u64, info.length);
-    assert_kind(verify_bytes("file1.txt", expected(), &tampered), ErrorKind::InvalidHash);
+    assert_kind(
+        verify_bytes("file1.txt", expected(), &tampered),
+        ErrorKind::InvalidHash,
+    );
     let longer = target_file("attacks", "target-longer", "file1.txt");
-    assert_kind(verify_bytes("file1.txt", expected(), &longer), ErrorKind::DownloadSize);
+    assert_kind(
+        verify_bytes("file1.txt", expected(), &longer),
+        ErrorKind::DownloadSize,
+    );
     let shorter = &tampered[..tampered.len() - 1];
-    assert_kind(verify_bytes("file1.txt", expected(), shorter), ErrorKind::InvalidHash);
+    assert_kind(
+        verify_bytes("file1.txt", expected(), shorter),
+        ErrorKind::InvalidHash,
+    );
 }
 
 #[test]
@@ -180,10 +197,21 @@ fn legitimate_next_version_is_accepted() {
     let mut u = trusting_base();
     serve(&mut u, "attacks", "next-version");
     let r = u.refresh(ref_time()).unwrap();
-    assert_eq!((r.timestamp_version, r.snapshot_version, r.targets_version), (3, 3, 3));
+    assert_eq!(
+        (r.timestamp_version, r.snapshot_version, r.targets_version),
+        (3, 3, 3)
+    );
     let info = u.get_target_info("file1.txt").unwrap().unwrap();
     let data = target_file("attacks", "next-version", "file1.txt");
-    verify_bytes("file1.txt", Expected { length: info.length, hashes: &info.hashes }, &data).unwrap();
+    verify_bytes(
+        "file1.txt",
+        Expected {
+            length: info.length,
+            hashes: &info.hashes,
+        },
+        &data,
+    )
+    .unwrap();
     assert!(u.get_target_info("r1/a.txt").unwrap().is_some());
 }
 
@@ -192,7 +220,9 @@ fn endless_timestamp_is_cut_at_the_configured_cap() {
     let mut u = trusting_base();
     let mut huge = base("timestamp.json");
     huge.resize(1 << 20, b' ');
-    u.fetcher_mut().overrides.insert("timestamp.json".into(), huge);
+    u.fetcher_mut()
+        .overrides
+        .insert("timestamp.json".into(), huge);
     assert_kind(u.refresh(ref_time()), ErrorKind::DownloadSize);
     assert_eq!(stored(&u, "timestamp").unwrap(), base("timestamp.json"));
 }
@@ -217,7 +247,9 @@ fn duplicated_signatures_and_keys_do_not_reach_a_threshold() {
 fn signature_entries_duplicated_in_transit_are_rejected() {
     let mut u = trusting_base();
     // Same signature listed twice: rejected as malformed, not counted twice.
-    let mut ts: serde_json::Value = serde_json::from_slice(&metadata_file("attacks", "next-version", "timestamp.json")).unwrap();
+    let mut ts: serde_json::Value =
+        serde_json::from_slice(&metadata_file("attacks", "next-version", "timestamp.json"))
+            .unwrap();
     let sig = ts["signatures"][0].clone();
     ts["signatures"].as_array_mut().unwrap().push(sig);
     u.fetcher_mut()

@@ -50,7 +50,10 @@ fn a_target_must_be_allowed_by_every_role_on_the_chain() {
     let mut u = refreshed();
     // a lists b/evil.txt, but a is not trusted for b/*.
     assert_eq!(found_in(&mut u, "b/evil.txt"), None);
-    assert_eq!(found_in(&mut u, "a/sub/file.txt").as_deref(), Some("a-child"));
+    assert_eq!(
+        found_in(&mut u, "a/sub/file.txt").as_deref(),
+        Some("a-child")
+    );
     // a-child is delegated outside/* by a, but a itself is not.
     assert_eq!(found_in(&mut u, "outside/file.txt"), None);
 }
@@ -66,13 +69,22 @@ fn cycles_end_because_each_role_is_visited_once() {
 fn role_reached_through_second_delegator_is_checked_with_its_keys() {
     let mut u = refreshed();
     // Through a, shared-leaf is delegated with the key that signed it.
-    assert_eq!(found_in(&mut u, "a/leaf/x.txt").as_deref(), Some("shared-leaf"));
+    assert_eq!(
+        found_in(&mut u, "a/leaf/x.txt").as_deref(),
+        Some("shared-leaf")
+    );
     // Through d it is delegated with another key: the already verified copy
     // must not be reused, and verification with d's keys fails.
-    let e = assert_kind(u.get_target_info("c/leaf.txt"), ErrorKind::SignatureThreshold);
+    let e = assert_kind(
+        u.get_target_info("c/leaf.txt"),
+        ErrorKind::SignatureThreshold,
+    );
     assert!(e.message().contains("shared-leaf"), "{e}");
     // And the path through a still works afterwards.
-    assert_eq!(found_in(&mut u, "a/leaf/x.txt").as_deref(), Some("shared-leaf"));
+    assert_eq!(
+        found_in(&mut u, "a/leaf/x.txt").as_deref(),
+        Some("shared-leaf")
+    );
 }
 
 #[test]
@@ -85,5 +97,8 @@ fn visit_limit_is_a_denial_of_service_error() {
     u.refresh(ref_time()).unwrap();
     assert_eq!(found_in(&mut u, "a/one.txt").as_deref(), Some("a"));
     // targets, a, then a-child would be the third role.
-    assert_kind(u.get_target_info("a/sub/file.txt"), ErrorKind::DenialOfService);
+    assert_kind(
+        u.get_target_info("a/sub/file.txt"),
+        ErrorKind::DenialOfService,
+    );
 }

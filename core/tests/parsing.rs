@@ -20,7 +20,11 @@ fn bytes(v: &Value) -> Vec<u8> {
 #[track_caller]
 fn rejects(result: tuf_core::Result<impl std::fmt::Debug>, needle: &str) {
     let e = assert_kind(result.map(|_| ()), ErrorKind::Format);
-    assert!(e.message().contains(needle), "message {:?} lacks {needle:?}", e.message());
+    assert!(
+        e.message().contains(needle),
+        "message {:?} lacks {needle:?}",
+        e.message()
+    );
 }
 
 #[test]
@@ -41,20 +45,76 @@ fn common_fields() {
         f(&mut v);
         parse_root(&bytes(&v), "root")
     };
-    rejects(edit(&|v| v["signed"]["version"] = json!(0)), "version must be at least 1");
-    rejects(edit(&|v| v["signed"]["version"] = json!(-1)), "invalid structure");
-    rejects(edit(&|v| v["signed"]["expires"] = json!("2030-01-01T00:00:00+00:00")), "expires");
-    rejects(edit(&|v| v["signed"]["expires"] = json!("2030-02-30T00:00:00Z")), "expires");
-    rejects(edit(&|v| v["signed"]["spec_version"] = json!("2.0.0")), "major version must be 1");
-    rejects(edit(&|v| v["signed"]["spec_version"] = json!("1")), "spec_version");
-    rejects(edit(&|v| v["signed"]["spec_version"] = json!("1.0.x")), "spec_version");
-    rejects(edit(&|v| v["signed"]["_type"] = json!("targets")), "wrong _type");
-    rejects(edit(&|v| { v["signed"].as_object_mut().unwrap().remove("expires"); }), "expires");
-    rejects(edit(&|v| { v["signed"].as_object_mut().unwrap().remove("consistent_snapshot"); }), "consistent_snapshot");
-    rejects(edit(&|v| { v.as_object_mut().unwrap().remove("signatures"); }), "signatures");
-    rejects(edit(&|v| v["signed"]["roles"]["root"]["threshold"] = json!(0)), "threshold must be at least 1");
-    rejects(edit(&|v| { v["signed"]["roles"].as_object_mut().unwrap().remove("snapshot"); }), "snapshot");
-    rejects(edit(&|v| v["signed"]["roles"]["mirrors"] = json!({"keyids": [], "threshold": 1})), "mirrors");
+    rejects(
+        edit(&|v| v["signed"]["version"] = json!(0)),
+        "version must be at least 1",
+    );
+    rejects(
+        edit(&|v| v["signed"]["version"] = json!(-1)),
+        "invalid structure",
+    );
+    rejects(
+        edit(&|v| v["signed"]["expires"] = json!("2030-01-01T00:00:00+00:00")),
+        "expires",
+    );
+    rejects(
+        edit(&|v| v["signed"]["expires"] = json!("2030-02-30T00:00:00Z")),
+        "expires",
+    );
+    rejects(
+        edit(&|v| v["signed"]["spec_version"] = json!("2.0.0")),
+        "major version must be 1",
+    );
+    rejects(
+        edit(&|v| v["signed"]["spec_version"] = json!("1")),
+        "spec_version",
+    );
+    rejects(
+        edit(&|v| v["signed"]["spec_version"] = json!("1.0.x")),
+        "spec_version",
+    );
+    rejects(
+        edit(&|v| v["signed"]["_type"] = json!("targets")),
+        "wrong _type",
+    );
+    rejects(
+        edit(&|v| {
+            v["signed"].as_object_mut().unwrap().remove("expires");
+        }),
+        "expires",
+    );
+    rejects(
+        edit(&|v| {
+            v["signed"]
+                .as_object_mut()
+                .unwrap()
+                .remove("consistent_snapshot");
+        }),
+        "consistent_snapshot",
+    );
+    rejects(
+        edit(&|v| {
+            v.as_object_mut().unwrap().remove("signatures");
+        }),
+        "signatures",
+    );
+    rejects(
+        edit(&|v| v["signed"]["roles"]["root"]["threshold"] = json!(0)),
+        "threshold must be at least 1",
+    );
+    rejects(
+        edit(&|v| {
+            v["signed"]["roles"]
+                .as_object_mut()
+                .unwrap()
+                .remove("snapshot");
+        }),
+        "snapshot",
+    );
+    rejects(
+        edit(&|v| v["signed"]["roles"]["mirrors"] = json!({"keyids": [], "threshold": 1})),
+        "mirrors",
+    );
     // Both spec_version forms python-tuf accepts.
     for ok in ["1.0", "1.0.31", "1.99.0"] {
         let mut v = root.clone();
@@ -94,10 +154,16 @@ fn timestamp_and_snapshot_meta() {
     rejects(parse_timestamp(&bytes(&v), "ts"), "exactly snapshot.json");
     let mut v = ts.clone();
     v["signed"]["meta"]["snapshot.json"]["hashes"] = json!({});
-    rejects(parse_timestamp(&bytes(&v), "ts"), "hashes must not be empty");
+    rejects(
+        parse_timestamp(&bytes(&v), "ts"),
+        "hashes must not be empty",
+    );
     let mut v = ts.clone();
     v["signed"]["meta"]["snapshot.json"]["version"] = json!(0);
-    rejects(parse_timestamp(&bytes(&v), "ts"), "version must be at least 1");
+    rejects(
+        parse_timestamp(&bytes(&v), "ts"),
+        "version must be at least 1",
+    );
     let snap = doc("attacks", "snapshot.json");
     let mut v = snap.clone();
     v["signed"]["meta"]["targets.json"]["length"] = json!(-5);
@@ -112,22 +178,44 @@ fn targets_and_delegations() {
         f(&mut v);
         parse_targets(&bytes(&v), "targets")
     };
-    rejects(edit(&|v| v["signed"]["targets"]["file1.txt"]["hashes"] = json!({})), "empty hashes");
-    rejects(edit(&|v| { v["signed"]["targets"]["file1.txt"].as_object_mut().unwrap().remove("length"); }), "length");
+    rejects(
+        edit(&|v| v["signed"]["targets"]["file1.txt"]["hashes"] = json!({})),
+        "empty hashes",
+    );
+    rejects(
+        edit(&|v| {
+            v["signed"]["targets"]["file1.txt"]
+                .as_object_mut()
+                .unwrap()
+                .remove("length");
+        }),
+        "length",
+    );
     rejects(
         edit(&|v| {
             let r = v["signed"]["delegations"]["roles"][0].clone();
-            v["signed"]["delegations"]["roles"].as_array_mut().unwrap().push(r);
+            v["signed"]["delegations"]["roles"]
+                .as_array_mut()
+                .unwrap()
+                .push(r);
         }),
         "duplicate delegated role",
     );
-    rejects(edit(&|v| v["signed"]["delegations"]["roles"][0]["name"] = json!("snapshot")), "top-level role");
+    rejects(
+        edit(&|v| v["signed"]["delegations"]["roles"][0]["name"] = json!("snapshot")),
+        "top-level role",
+    );
     rejects(
         edit(&|v| v["signed"]["delegations"]["roles"][0]["path_hash_prefixes"] = json!(["ab"])),
         "exactly one of paths and path_hash_prefixes",
     );
     rejects(
-        edit(&|v| { v["signed"]["delegations"]["roles"][0].as_object_mut().unwrap().remove("paths"); }),
+        edit(&|v| {
+            v["signed"]["delegations"]["roles"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("paths");
+        }),
         "exactly one of paths and path_hash_prefixes",
     );
     rejects(
@@ -138,10 +226,18 @@ fn targets_and_delegations() {
         "both roles and succinct_roles",
     );
     rejects(
-        edit(&|v| { v["signed"]["delegations"].as_object_mut().unwrap().remove("roles"); }),
+        edit(&|v| {
+            v["signed"]["delegations"]
+                .as_object_mut()
+                .unwrap()
+                .remove("roles");
+        }),
         "neither roles nor succinct_roles",
     );
-    rejects(edit(&|v| v["signed"]["delegations"]["roles"][0]["threshold"] = json!(0)), "threshold");
+    rejects(
+        edit(&|v| v["signed"]["delegations"]["roles"][0]["threshold"] = json!(0)),
+        "threshold",
+    );
     rejects(
         edit(&|v| v["signed"]["delegations"]["roles"][0]["keyids"] = json!(["aa", "aa"])),
         "duplicate keyid",
@@ -149,13 +245,17 @@ fn targets_and_delegations() {
     let succinct = doc("succinct", "targets.json");
     let mut v = succinct.clone();
     v["signed"]["delegations"]["succinct_roles"]["bit_length"] = json!(33);
-    assert_kind(parse_targets(&bytes(&v), "targets").map(|_| ()), ErrorKind::Format);
+    assert_kind(
+        parse_targets(&bytes(&v), "targets").map(|_| ()),
+        ErrorKind::Format,
+    );
 }
 
 #[test]
 fn unknown_key_types_do_not_break_root() {
     let mut v = doc("drupal", "1.root.json");
-    v["signed"]["keys"]["ff"] = json!({"keytype": "sphincs", "scheme": "x", "keyval": {"other": 1}});
+    v["signed"]["keys"]["ff"] =
+        json!({"keytype": "sphincs", "scheme": "x", "keyval": {"other": 1}});
     let root = parse_root(&bytes(&v), "root").unwrap();
     assert!(root.signed.keys["ff"].verifier.is_err());
 }

@@ -18,25 +18,52 @@ fn new_set() -> TrustedSet {
 #[test]
 fn calls_out_of_order_are_errors() {
     let mut set = new_set();
-    assert_kind(set.update_snapshot(&file("snapshot.json"), false), ErrorKind::State);
-    assert_kind(set.update_targets(&file("targets.json"), "targets", None), ErrorKind::State);
+    assert_kind(
+        set.update_snapshot(&file("snapshot.json"), false),
+        ErrorKind::State,
+    );
+    assert_kind(
+        set.update_targets(&file("targets.json"), "targets", None),
+        ErrorKind::State,
+    );
     set.update_timestamp(&file("timestamp.json")).unwrap();
-    assert_kind(set.update_targets(&file("targets.json"), "targets", None), ErrorKind::State);
+    assert_kind(
+        set.update_targets(&file("targets.json"), "targets", None),
+        ErrorKind::State,
+    );
     assert_kind(set.update_root(&file("1.root.json")), ErrorKind::State);
     set.update_snapshot(&file("snapshot.json"), false).unwrap();
-    assert_kind(set.update_timestamp(&file("timestamp.json")), ErrorKind::State);
-    let targets = set.update_targets(&file("targets.json"), "targets", None).unwrap();
-    assert_kind(set.update_snapshot(&file("snapshot.json"), false), ErrorKind::State);
+    assert_kind(
+        set.update_timestamp(&file("timestamp.json")),
+        ErrorKind::State,
+    );
+    let targets = set
+        .update_targets(&file("targets.json"), "targets", None)
+        .unwrap();
+    assert_kind(
+        set.update_snapshot(&file("snapshot.json"), false),
+        ErrorKind::State,
+    );
     // A delegated role needs its delegator, and only the delegator's roles.
-    assert_kind(set.update_targets(&file("role1.json"), "role1", None), ErrorKind::State);
-    set.update_targets(&file("role1.json"), "role1", Some(&targets)).unwrap();
+    assert_kind(
+        set.update_targets(&file("role1.json"), "role1", None),
+        ErrorKind::State,
+    );
+    set.update_targets(&file("role1.json"), "role1", Some(&targets))
+        .unwrap();
 }
 
 #[test]
 fn equal_timestamp_is_unchanged_not_an_error() {
     let mut set = new_set();
-    assert_eq!(set.update_timestamp(&file("timestamp.json")).unwrap(), TimestampUpdate::Updated);
-    assert_eq!(set.update_timestamp(&file("timestamp.json")).unwrap(), TimestampUpdate::Unchanged);
+    assert_eq!(
+        set.update_timestamp(&file("timestamp.json")).unwrap(),
+        TimestampUpdate::Updated
+    );
+    assert_eq!(
+        set.update_timestamp(&file("timestamp.json")).unwrap(),
+        TimestampUpdate::Unchanged
+    );
     let older = metadata_file("attacks", "ts-rollback", "timestamp.json");
     assert_kind(set.update_timestamp(&older), ErrorKind::Rollback);
     assert_eq!(set.timestamp().unwrap().common.version, 2);
@@ -57,7 +84,10 @@ fn cached_snapshot_skips_hashes_but_not_signatures_or_version() {
     let mut tampered: serde_json::Value = serde_json::from_slice(&file("snapshot.json")).unwrap();
     tampered["signed"]["meta"]["targets.json"]["version"] = 9.into();
     let tampered = serde_json::to_vec(&tampered).unwrap();
-    assert_kind(set.update_snapshot(&tampered, true), ErrorKind::SignatureThreshold);
+    assert_kind(
+        set.update_snapshot(&tampered, true),
+        ErrorKind::SignatureThreshold,
+    );
     assert!(set.snapshot().is_none());
     set.update_snapshot(&file("snapshot.json"), true).unwrap();
 }

@@ -41,12 +41,22 @@ fn drupal_first_refresh_fetches_exactly_the_spec_sequence() {
     let mut u = client("drupal", "1");
     let report = u.refresh(ref_time()).unwrap();
     assert_eq!(
-        (report.root_version, report.timestamp_version, report.snapshot_version, report.targets_version),
+        (
+            report.root_version,
+            report.timestamp_version,
+            report.snapshot_version,
+            report.targets_version
+        ),
         (1, 1, 1, 1)
     );
     assert_eq!(
         u.fetcher_mut().take_log(),
-        ["2.root.json", "timestamp.json", "snapshot.json", "targets.json"]
+        [
+            "2.root.json",
+            "timestamp.json",
+            "snapshot.json",
+            "targets.json"
+        ]
     );
     // Only the bin that holds the target is fetched, once.
     let role = fetch_and_verify(&mut u, "drupal", "1", "drupal/pkg00/1.0.0.0");
@@ -70,7 +80,10 @@ fn drupal_all_targets_verify_and_map_to_hashed_bins() {
         bins.insert(role);
     }
     assert!(bins.len() > 1, "targets should spread over several bins");
-    assert!(u.get_target_info("drupal/absent/1.0.0.0").unwrap().is_none());
+    assert!(u
+        .get_target_info("drupal/absent/1.0.0.0")
+        .unwrap()
+        .is_none());
 }
 
 #[test]
@@ -81,7 +94,10 @@ fn drupal_unchanged_timestamp_fetches_nothing_more() {
     u.fetcher_mut().take_log();
     let report = u.refresh(ref_time()).unwrap();
     assert!(report.timestamp_unchanged);
-    assert_eq!(u.fetcher_mut().take_log(), ["2.root.json", "timestamp.json"]);
+    assert_eq!(
+        u.fetcher_mut().take_log(),
+        ["2.root.json", "timestamp.json"]
+    );
     // Cached bins are re-verified, not re-fetched.
     fetch_and_verify(&mut u, "drupal", "1", "p2/drupal/pkg03.json");
     assert!(u.fetcher_mut().take_log().is_empty());
@@ -99,7 +115,10 @@ fn drupal_update_and_root_rotation() {
     serve(&mut u, "drupal", "3");
     let r = u.refresh(ref_time()).unwrap();
     assert_eq!((r.root_version, r.timestamp_version), (2, 3));
-    assert_eq!(stored(&u, "root").unwrap(), metadata_file("drupal", "3", "2.root.json"));
+    assert_eq!(
+        stored(&u, "root").unwrap(),
+        metadata_file("drupal", "3", "2.root.json")
+    );
     fetch_and_verify(&mut u, "drupal", "3", "drupal/newpkg/1.0.0.0");
 }
 
@@ -109,7 +128,12 @@ fn consistent_snapshot_uses_versioned_and_encoded_names() {
     u.refresh(ref_time()).unwrap();
     assert_eq!(
         u.fetcher_mut().take_log(),
-        ["2.root.json", "timestamp.json", "1.snapshot.json", "1.targets.json"]
+        [
+            "2.root.json",
+            "timestamp.json",
+            "1.snapshot.json",
+            "1.targets.json"
+        ]
     );
     let info = u.get_target_info("files/one.txt").unwrap().unwrap();
     assert_eq!(info.role, "nested/role");
@@ -118,20 +142,34 @@ fn consistent_snapshot_uses_versioned_and_encoded_names() {
     u.refresh(ref_time()).unwrap();
     assert_eq!(
         u.fetcher_mut().take_log(),
-        ["2.root.json", "timestamp.json", "2.snapshot.json", "2.targets.json"]
+        [
+            "2.root.json",
+            "timestamp.json",
+            "2.snapshot.json",
+            "2.targets.json"
+        ]
     );
     let info = u.get_target_info("hello.txt").unwrap().unwrap();
     assert_eq!(info.role, "targets");
     let sha256 = &info.hashes.iter().find(|(a, _)| a == "sha256").unwrap().1;
     let data = target_file("consistent", "2", &format!("{sha256}.hello.txt"));
-    verify_bytes("hello.txt", Expected { length: info.length, hashes: &info.hashes }, &data).unwrap();
+    verify_bytes(
+        "hello.txt",
+        Expected {
+            length: info.length,
+            hashes: &info.hashes,
+        },
+        &data,
+    )
+    .unwrap();
 }
 
 #[test]
 fn every_key_type_verifies() {
     for repo in ["ecdsa", "rsa", "mixed", "legacy-keyids", "unknown-key"] {
         let mut u = client(repo, "1");
-        u.refresh(ref_time()).unwrap_or_else(|e| panic!("{repo}: {e}"));
+        u.refresh(ref_time())
+            .unwrap_or_else(|e| panic!("{repo}: {e}"));
         fetch_and_verify(&mut u, repo, "1", "hello.txt");
     }
 }
@@ -157,7 +195,10 @@ fn root_rotation_with_fast_forward_recovery() {
     // 1. The cached v5 files no longer verify and stop being a baseline.
     serve(&mut u, "rotation", "2");
     let r = u.refresh(ref_time()).unwrap();
-    assert_eq!((r.root_version, r.timestamp_version, r.snapshot_version), (2, 1, 1));
+    assert_eq!(
+        (r.root_version, r.timestamp_version, r.snapshot_version),
+        (2, 1, 1)
+    );
     assert_eq!(stored_version(&u, "timestamp"), Some(1));
     fetch_and_verify(&mut u, "rotation", "2", "hello.txt");
     // 3.root.json is expired: intermediate expiry is ignored, 4 is final.
@@ -166,7 +207,12 @@ fn root_rotation_with_fast_forward_recovery() {
     assert_eq!(r.root_version, 4);
     assert_eq!(
         u.fetcher_mut().take_log()[..4],
-        ["3.root.json", "4.root.json", "5.root.json", "timestamp.json"]
+        [
+            "3.root.json",
+            "4.root.json",
+            "5.root.json",
+            "timestamp.json"
+        ]
     );
 }
 
@@ -183,7 +229,10 @@ fn snapshot_key_rotation_alone_recovers() {
     u.refresh(ref_time()).unwrap();
     serve(&mut u, "rotation", "snapshot-key-only");
     let r = u.refresh(ref_time()).unwrap();
-    assert_eq!((r.root_version, r.timestamp_version, r.snapshot_version), (2, 6, 1));
+    assert_eq!(
+        (r.root_version, r.timestamp_version, r.snapshot_version),
+        (2, 6, 1)
+    );
 }
 
 #[test]
@@ -198,7 +247,11 @@ fn bad_root_rotations_keep_the_trusted_root() {
         serve(&mut u, "rotation", state);
         let e = assert_kind(u.refresh(ref_time()), kind);
         assert!(e.message().contains("root"), "{state}: {e}");
-        assert_eq!(stored(&u, "root").unwrap(), metadata_file("rotation", "1", "1.root.json"), "{state}");
+        assert_eq!(
+            stored(&u, "root").unwrap(),
+            metadata_file("rotation", "1", "1.root.json"),
+            "{state}"
+        );
         assert!(u.trusted().is_none());
         // Only the root was requested: nothing else after a failed chain.
         assert_eq!(u.fetcher_mut().take_log(), ["2.root.json"], "{state}");
@@ -211,7 +264,10 @@ fn expired_final_root_is_kept_but_refused() {
     u.refresh(ref_time()).unwrap();
     serve(&mut u, "rotation", "final-expired");
     assert_kind(u.refresh(ref_time()), ErrorKind::Expired);
-    assert_eq!(stored(&u, "root").unwrap(), metadata_file("rotation", "final-expired", "2.root.json"));
+    assert_eq!(
+        stored(&u, "root").unwrap(),
+        metadata_file("rotation", "final-expired", "2.root.json")
+    );
     assert_eq!(u.fetcher_mut().take_log(), ["2.root.json", "3.root.json"]);
 }
 
@@ -232,10 +288,17 @@ fn trusted_root_failing_its_own_threshold_fails_closed() {
     let mut u = client("drupal", "1");
     let mut root: serde_json::Value = serde_json::from_slice(&stored(&u, "root").unwrap()).unwrap();
     root["signed"]["version"] = 7.into();
-    u.store_mut().files.insert("root".into(), serde_json::to_vec(&root).unwrap());
+    u.store_mut()
+        .files
+        .insert("root".into(), serde_json::to_vec(&root).unwrap());
     assert_kind(u.refresh(ref_time()), ErrorKind::SignatureThreshold);
-    assert!(u.fetcher_mut().take_log().is_empty(), "no request before the root is trusted");
-    u.store_mut().files.insert("root".into(), b"{not json".to_vec());
+    assert!(
+        u.fetcher_mut().take_log().is_empty(),
+        "no request before the root is trusted"
+    );
+    u.store_mut()
+        .files
+        .insert("root".into(), b"{not json".to_vec());
     assert_kind(u.refresh(ref_time()), ErrorKind::Format);
     assert!(u.fetcher_mut().take_log().is_empty());
 }
@@ -247,20 +310,25 @@ fn junk_in_the_cache_is_ignored_and_replaced() {
         u.store_mut().files.insert(role.into(), b"\0junk".to_vec());
     }
     u.refresh(ref_time()).unwrap();
-    assert_eq!(stored(&u, "snapshot").unwrap(), metadata_file("drupal", "1", "snapshot.json"));
+    assert_eq!(
+        stored(&u, "snapshot").unwrap(),
+        metadata_file("drupal", "1", "snapshot.json")
+    );
     fetch_and_verify(&mut u, "drupal", "1", "drupal/pkg01/1.0.0.0");
 }
 
 #[test]
 fn real_drupal_org_roots_meet_their_own_threshold() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/drupal-org-roots");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/drupal-org-roots");
     let before_expiry = tuf_core::time::parse_expires("2025-01-01T00:00:00Z").unwrap();
     let after_expiry = tuf_core::time::parse_expires("2026-01-01T00:00:00Z").unwrap();
     let mut count = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let bytes = read(&path);
-        let set = TrustedSet::new(&bytes, before_expiry).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let set = TrustedSet::new(&bytes, before_expiry)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         set.check_final_root().unwrap();
         assert_eq!(set.root().common.version, 1);
         assert!(!set.root().consistent_snapshot);

@@ -18,9 +18,9 @@ pub fn ref_time() -> UnixTime {
 
 /// Where `tests/fixtures/generate.py` wrote its repositories.
 pub fn fixtures() -> PathBuf {
-    let dir = std::env::var_os("TUF_FIXTURES").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fixtures")
-    });
+    let dir = std::env::var_os("TUF_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fixtures"));
     assert!(
         dir.join("VERSION").exists(),
         "fixtures missing at {}: run scripts/test (it generates them with python-tuf)",
@@ -82,7 +82,9 @@ impl Fetcher for DirFetcher {
                 .map_err(|_| Error::not_found(format!("{url}: 404")))?,
         };
         if body.len() as u64 > max_len {
-            return Err(Error::download_size(format!("{url}: more than {max_len} bytes")));
+            return Err(Error::download_size(format!(
+                "{url}: more than {max_len} bytes"
+            )));
         }
         Ok(body)
     }
@@ -117,7 +119,12 @@ pub fn client_with(repo: &str, state: &str, config: Config) -> TestUpdater {
     store
         .files
         .insert("root".into(), metadata_file(repo, "1", "1.root.json"));
-    Updater::new(config, BASE_URL, DirFetcher::new(state_dir(repo, state)), store)
+    Updater::new(
+        config,
+        BASE_URL,
+        DirFetcher::new(state_dir(repo, state)),
+        store,
+    )
 }
 
 pub fn client(repo: &str, state: &str) -> TestUpdater {

@@ -224,8 +224,16 @@ impl ToughClient {
                 .signed
                 .find_target(&target_name, false)
                 .map_err(|e| chain(&e))?;
-            assert_eq!(bytes.len() as u64, entry.length, "tough returned {name} unverified");
-            assert_eq!(sha256(&bytes), entry.hashes.sha256.to_vec(), "tough returned {name} unverified");
+            assert_eq!(
+                bytes.len() as u64,
+                entry.length,
+                "tough returned {name} unverified"
+            );
+            assert_eq!(
+                sha256(&bytes),
+                entry.hashes.sha256.to_vec(),
+                "tough returned {name} unverified"
+            );
             targets.push(Verified {
                 name: name.to_string(),
                 length: entry.length,

@@ -19,7 +19,9 @@ pub struct KeyPair {
 
 impl KeyPair {
     async fn load(file: &str) -> KeyPair {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("keys").join(file);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("keys")
+            .join(file);
         let source = LocalKeySource { path: path.clone() };
         let signer = source
             .as_sign()

@@ -10,9 +10,7 @@ use tempfile::TempDir;
 use tough::editor::signed::SignedRole;
 use tough::editor::RepositoryEditor;
 use tough::schema::decoded::{Decoded, Hex};
-use tough::schema::{
-    Hashes, KeyHolder, PathPattern, PathSet, RoleKeys, RoleType, Root, Target,
-};
+use tough::schema::{Hashes, KeyHolder, PathPattern, PathSet, RoleKeys, RoleType, Root, Target};
 use tough::TargetName;
 
 use crate::json::{self, sha256, Style};
@@ -122,7 +120,9 @@ impl Repo {
 
     /// The file holding target `name`, if the repository has one.
     pub fn target_file(&self, name: &str) -> Option<PathBuf> {
-        self.target_files.get(name).map(|p| self.targets_dir().join(p))
+        self.target_files
+            .get(name)
+            .map(|p| self.targets_dir().join(p))
     }
 
     /// Where target `name` lives under `targets/`.
@@ -136,7 +136,8 @@ impl Repo {
         let path = self.targets_dir().join(name);
         std::fs::create_dir_all(path.parent().expect("parent")).expect("target dir");
         std::fs::write(&path, content).expect("write target");
-        self.target_files.insert(name.to_string(), PathBuf::from(name));
+        self.target_files
+            .insert(name.to_string(), PathBuf::from(name));
     }
 
     /// Bytes of metadata file `file` (e.g. `timestamp.json`).
@@ -217,7 +218,18 @@ fn nonzero(v: u64) -> NonZeroU64 {
 }
 
 fn timestamp(s: &str) -> jiff::Timestamp {
-    s.parse().unwrap_or_else(|e| panic!("bad test timestamp {s}: {e}"))
+    s.parse()
+        .unwrap_or_else(|e| panic!("bad test timestamp {s}: {e}"))
+}
+
+/// Sets the version and expiry of the targets role being edited.
+fn set_version_and_expiry(editor: &mut RepositoryEditor, spec: RoleSpec) {
+    editor
+        .targets_version(nonzero(spec.version))
+        .expect("targets version");
+    editor
+        .targets_expires(timestamp(spec.expires))
+        .expect("targets expiry");
 }
 
 fn keyid(key: &KeyPair) -> Decoded<Hex> {
@@ -267,10 +279,7 @@ impl Fixture {
         let mut editor = RepositoryEditor::new(&root_path)
             .await
             .expect("tough's editor loads root");
-        editor
-            .targets_version(nonzero(generation.targets.version))
-            .and_then(|e| e.targets_expires(timestamp(generation.targets.expires)))
-            .expect("targets version and expiry");
+        set_version_and_expiry(&mut editor, generation.targets);
         let custom = json!({
             "note": generation.note,
             "build": 42,
@@ -304,10 +313,7 @@ impl Fixture {
         editor
             .change_delegated_targets(DELEGATED_ROLE)
             .expect("edit delegated role");
-        editor
-            .targets_version(nonzero(generation.delegated.version))
-            .and_then(|e| e.targets_expires(timestamp(generation.delegated.expires)))
-            .expect("delegated version and expiry");
+        set_version_and_expiry(&mut editor, generation.delegated);
         let target = self.stage_target(&mut repo, DELEGATED_TARGET, None);
         editor
             .add_target(
