@@ -65,7 +65,7 @@ pub fn encode_role(role: &str) -> String {
 fn rotation_keys(root: &crate::metadata::Root) -> [(Vec<String>, u64); 2] {
     ["timestamp", "snapshot"].map(|role| {
         let keys = root.role(role);
-        let mut ids: Vec<String> = keys.keyids.iter().cloned().collect();
+        let mut ids = keys.keyids.to_vec();
         ids.sort();
         (ids, keys.threshold)
     })

@@ -1,0 +1,62 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Tuf;
+
+use Tuf\Exception\MetadataException;
+
+/**
+ * A public key as listed in root or delegating targets metadata.
+ */
+final class Key
+{
+    use CanonicalJsonTrait;
+
+    private function __construct(private string $type, private string $scheme, private string $public, private array $info)
+    {
+    }
+
+    /**
+     * @param array $keyInfo
+     *   The key's entry ('keytype', 'scheme', 'keyval' with 'public').
+     *
+     * @throws MetadataException
+     *   If the entry is malformed.
+     */
+    public static function createFromMetadata(array $keyInfo): self
+    {
+        $type = $keyInfo['keytype'] ?? null;
+        $scheme = $keyInfo['scheme'] ?? null;
+        $public = $keyInfo['keyval']['public'] ?? null;
+        if (!is_string($type) || !is_string($scheme) || !is_string($public)) {
+            throw new MetadataException("A key needs 'keytype', 'scheme' and 'keyval.public' strings.");
+        }
+        return new self($type, $scheme, $public, $keyInfo);
+    }
+
+    /**
+     * The public key value (hex for ed25519, PEM for RSA and ECDSA).
+     */
+    public function getPublic(): string
+    {
+        return $this->public;
+    }
+
+    /**
+     * The key type, e.g. 'ed25519', 'rsa', 'ecdsa'.
+     */
+    public function getType(): string
+    {
+        return $this->type;
+    }
+
+    /**
+     * The key ID computed the way python-tuf computes it: the hex SHA-256
+     * of the canonical JSON of the key entry as listed.
+     */
+    public function getComputedKeyId(): string
+    {
+        return hash('sha256', self::encodeJson($this->info));
+    }
+}

@@ -1,0 +1,77 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Tuf;
+
+use Tuf\Exception\MetadataException;
+
+/**
+ * A role: its name, its key IDs and how many of them must sign.
+ */
+class Role
+{
+    protected function __construct(protected string $name, protected int $threshold, protected array $keyIds)
+    {
+    }
+
+    /**
+     * @param array $roleInfo
+     *   The role's entry in root metadata ('keyids', 'threshold').
+     * @param string $name
+     *   The role's name.
+     *
+     * @throws MetadataException
+     *   If the entry is malformed.
+     */
+    public static function createFromMetadata(array $roleInfo, string $name): Role
+    {
+        [$keyIds, $threshold] = self::keysAndThreshold($roleInfo, $name);
+        return new static($name, $threshold, $keyIds);
+    }
+
+    /**
+     * @return array{0: string[], 1: int}
+     */
+    protected static function keysAndThreshold(array $roleInfo, string $name): array
+    {
+        $keyIds = $roleInfo['keyids'] ?? null;
+        $threshold = $roleInfo['threshold'] ?? null;
+        if (!is_array($keyIds) || !array_is_list($keyIds) || array_filter($keyIds, 'is_string') !== $keyIds) {
+            throw new MetadataException("Role '$name' needs a list of key IDs.");
+        }
+        if (!is_int($threshold) || $threshold < 1) {
+            throw new MetadataException("Role '$name' needs a threshold of at least 1.");
+        }
+        return [$keyIds, $threshold];
+    }
+
+    /**
+     * Whether the other role has the same key IDs, in the same order.
+     */
+    public function keysMatch(Role $other): bool
+    {
+        return $this->keyIds === $other->keyIds;
+    }
+
+    public function getName(): string
+    {
+        return $this->name;
+    }
+
+    /**
+     * How many distinct keys of this role must sign.
+     */
+    public function getThreshold(): int
+    {
+        return $this->threshold;
+    }
+
+    /**
+     * Whether $keyId is one of this role's keys.
+     */
+    public function isKeyIdAcceptable(string $keyId): bool
+    {
+        return in_array($keyId, $this->keyIds, true);
+    }
+}

@@ -1,0 +1,229 @@
+//! Exceptions: the `Tuf\Native\Exception\*` classes, the mapping from
+//! `tuf_core::ErrorKind`, and the guard every PHP entry point runs in.
+//!
+//! The classes are registered with the engine directly (not as
+//! `#[php_class]` structs): they have no Rust state, so they keep PHP's own
+//! exception object, constructor, file, line and trace, and PHP code can
+//! construct, extend (the base) and catch them like any other exception.
+//!
+//! Throwing goes through `zend_throw_exception`, which makes an exception
+//! that is already pending (thrown by a PHP callback) the `previous` of the
+//! new one, and leaves `exit()` (an unwind-exit) alone.
+
+use std::cell::RefCell;
+use std::ffi::CString;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use ext_php_rs::args::ArgInfoTables;
+use ext_php_rs::builders::ClassBuilder;
+use ext_php_rs::exception::{PhpException, PhpResult};
+use ext_php_rs::ffi::zend_throw_exception;
+use ext_php_rs::flags::ClassFlags;
+use ext_php_rs::zend::{bailout, ce, ClassEntry};
+use tuf_core::{Error, ErrorKind};
+
+/// The base class, then one final subclass per error kind.
+pub const BASE_CLASS: &str = "Tuf\\Native\\Exception\\TufException";
+
+/// (kind, class) for every `ErrorKind`; the index is the slot in `CLASSES`.
+const KIND_CLASSES: [(ErrorKind, &str); 10] = [
+    (ErrorKind::Format, "Tuf\\Native\\Exception\\FormatException"),
+    (ErrorKind::SignatureThreshold, "Tuf\\Native\\Exception\\SignatureThresholdException"),
+    (ErrorKind::Rollback, "Tuf\\Native\\Exception\\RollbackException"),
+    (ErrorKind::Expired, "Tuf\\Native\\Exception\\ExpiredException"),
+    (ErrorKind::InvalidHash, "Tuf\\Native\\Exception\\InvalidHashException"),
+    (ErrorKind::DownloadSize, "Tuf\\Native\\Exception\\DownloadSizeException"),
+    (ErrorKind::NotFound, "Tuf\\Native\\Exception\\NotFoundException"),
+    (ErrorKind::DenialOfService, "Tuf\\Native\\Exception\\DenialOfServiceException"),
+    (ErrorKind::State, "Tuf\\Native\\Exception\\StateException"),
+    (ErrorKind::Io, "Tuf\\Native\\Exception\\IoException"),
+];
+
+const SLOTS: usize = KIND_CLASSES.len() + 1;
+const BASE_SLOT: usize = KIND_CLASSES.len();
+
+/// Class entries as registered at MINIT (re-registered on a module restart).
+static CLASSES: [AtomicPtr<ClassEntry>; SLOTS] = [const { AtomicPtr::new(ptr::null_mut()) }; SLOTS];
+
+unsafe extern "C" {
+    /// SPL's `RuntimeException`, exported by every PHP binary (SPL is always
+    /// built in and starts before shared extensions).
+    static spl_ce_RuntimeException: *mut ClassEntry;
+}
+
+fn slot_of(kind: ErrorKind) -> usize {
+    KIND_CLASSES
+        .iter()
+        .position(|(k, _)| *k == kind)
+        .unwrap_or(BASE_SLOT)
+}
+
+fn class_in(slot: usize) -> Option<&'static ClassEntry> {
+    // SAFETY: set at MINIT to a class entry the engine keeps for the life
+    // of the module; null before that.
+    unsafe { CLASSES[slot].load(Ordering::Acquire).as_ref() }
+}
+
+fn remember<const SLOT: usize>(ce: &'static mut ClassEntry, _methods: ArgInfoTables) {
+    CLASSES[SLOT].store(ce, Ordering::Release);
+}
+
+/// Registration callbacks, one per slot (a `fn` pointer cannot capture).
+const REMEMBER: [fn(&'static mut ClassEntry, ArgInfoTables); SLOTS] = [
+    remember::<0>,
+    remember::<1>,
+    remember::<2>,
+    remember::<3>,
+    remember::<4>,
+    remember::<5>,
+    remember::<6>,
+    remember::<7>,
+    remember::<8>,
+    remember::<9>,
+    remember::<10>,
+];
+
+fn parent_runtime_exception() -> &'static ClassEntry {
+    // SAFETY: SPL registered the class before any shared extension starts.
+    unsafe { spl_ce_RuntimeException.as_ref() }.unwrap_or_else(ce::exception)
+}
+
+fn parent_base() -> &'static ClassEntry {
+    class_in(BASE_SLOT).unwrap_or_else(parent_runtime_exception)
+}
+
+/// Registers the base class and the subclasses. Runs at MINIT.
+pub fn register_exception_classes() -> ext_php_rs::error::Result<()> {
+    ClassBuilder::new(BASE_CLASS)
+        .extends((parent_runtime_exception, "RuntimeException"))
+        .registration(REMEMBER[BASE_SLOT])
+        .register()?;
+    for (slot, (_, name)) in KIND_CLASSES.iter().enumerate() {
+        ClassBuilder::new(*name)
+            .extends((parent_base, BASE_CLASS))
+            .flags(ClassFlags::Final)
+            .registration(REMEMBER[slot])
+            .register()?;
+    }
+    Ok(())
+}
+
+/// Why a call into the extension failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// An error of the core (or of a callback, reported as one): thrown as
+    /// the subclass for its kind.
+    Tuf(Error),
+    /// A wrong argument type (`\TypeError`).
+    Type(String),
+    /// An argument of the right type but an unacceptable value
+    /// (`\ValueError`).
+    Value(String),
+    /// A bug: a panic or an impossible state (`TufException`).
+    Internal(String),
+    /// A PHP callback hit a fatal error (a bailout, e.g. `memory_limit`):
+    /// the bailout is resumed once the Rust frames have been unwound.
+    Bailout,
+}
+
+pub type Outcome<T> = Result<T, Failure>;
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Tuf(e)
+    }
+}
+
+/// "Argument #n ($name) must ..." in PHP's own wording.
+pub fn value_error(method: &str, position: u32, name: &str, what: &str) -> Failure {
+    Failure::Value(format!("{method}(): Argument #{position} (${name}) {what}"))
+}
+
+pub fn type_error(method: &str, position: u32, name: &str, what: &str) -> Failure {
+    Failure::Type(format!("{method}(): Argument #{position} (${name}) {what}"))
+}
+
+/// Throws `message` as an instance of `class` (chained to a pending
+/// exception, if any). Returns false if the engine refused.
+fn throw_raw(class: &ClassEntry, message: &str) -> bool {
+    let message = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
+    // SAFETY: a registered, concrete exception class and a NUL-terminated
+    // message that outlives the call (the engine copies it).
+    let thrown = unsafe { zend_throw_exception(ptr::from_ref(class).cast_mut(), message.as_ptr(), 0) };
+    !thrown.is_null()
+}
+
+/// Throws `failure` into the engine and returns the value the generated
+/// method code expects. The returned `PhpException` only matters if the
+/// throw failed: the generated code's own throw is a no-op while an
+/// exception is pending.
+fn throw_failure(failure: Failure) -> PhpException {
+    let (class, message) = match failure {
+        Failure::Tuf(e) => (class_in(slot_of(e.kind())), e.message().to_string()),
+        Failure::Type(m) => (Some(ce::type_error()), m),
+        Failure::Value(m) => (Some(ce::value_error()), m),
+        Failure::Internal(m) => (class_in(BASE_SLOT), m),
+        Failure::Bailout => {
+            // SAFETY: every Rust value of the failed call has been dropped
+            // by now; the engine unwinds to its own catch point as it would
+            // have without us in between.
+            unsafe { bailout() }
+        }
+    };
+    let class = class.unwrap_or_else(ce::exception);
+    throw_raw(class, &message);
+    PhpException::new(message, 0, class)
+}
+
+thread_local! {
+    /// Message and location of the last panic on this thread, recorded by
+    /// the hook for the exception that reports it.
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Replaces the default panic hook (which writes to stderr, i.e. into a
+/// PHP-FPM worker's log stream) with one that only records the message.
+/// The hook belongs to this extension's copy of the Rust runtime only.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "non-string panic payload".to_string());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let _ = LAST_PANIC.try_with(|last| {
+            if let Ok(mut last) = last.try_borrow_mut() {
+                *last = Some(format!("{message}{at}"));
+            }
+        });
+    }));
+}
+
+fn take_panic_message() -> String {
+    LAST_PANIC
+        .try_with(|last| last.try_borrow_mut().ok().and_then(|mut l| l.take()))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
+/// Runs the body of a PHP method: a panic becomes a `TufException`
+/// ("internal error: ..."), a failure becomes its exception, and nothing
+/// unwinds into the engine.
+pub fn entry<T>(body: impl FnOnce() -> Outcome<T>) -> PhpResult<T> {
+    let result = match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(result) => result,
+        Err(_) => Err(Failure::Internal(format!(
+            "internal error (a bug in tuf_native, please report it): {}",
+            take_panic_message()
+        ))),
+    };
+    result.map_err(throw_failure)
+}
