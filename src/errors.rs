@@ -155,6 +155,12 @@ fn throw_raw(class: &ClassEntry, message: &str) -> bool {
     !thrown.is_null()
 }
 
+/// Throws a `\TypeError` now (used for a callback's wrong return type,
+/// which then becomes the `previous` of the native exception).
+pub fn throw_type_error(message: &str) {
+    throw_raw(ce::type_error(), message);
+}
+
 /// Throws `failure` into the engine and returns the value the generated
 /// method code expects. The returned `PhpException` only matters if the
 /// throw failed: the generated code's own throw is a no-op while an

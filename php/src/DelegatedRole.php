@@ -11,7 +11,7 @@ use Tuf\Exception\MetadataException;
  */
 class DelegatedRole extends Role
 {
-    private function __construct(
+    protected function __construct(
         string $name,
         int $threshold,
         array $keyIds,

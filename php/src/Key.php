@@ -52,11 +52,21 @@ final class Key
     }
 
     /**
-     * The key ID computed the way python-tuf computes it: the hex SHA-256
-     * of the canonical JSON of the key entry as listed.
+     * The key ID by php-tuf's formula: the hex SHA-256 of the canonical JSON
+     * of the key with "keyid_hash_algorithms": ["sha256", "sha512"] (the
+     * listed value if the entry has one). That is how securesystemslib
+     * before 0.21 made key IDs, and how the keys of packages.drupal.org are
+     * identified; keys made by newer tools have IDs without that field.
+     * Verification does not depend on it: the native core uses the key IDs
+     * as listed.
      */
     public function getComputedKeyId(): string
     {
-        return hash('sha256', self::encodeJson($this->info));
+        return hash('sha256', self::encodeJson([
+            'keytype' => $this->type,
+            'scheme' => $this->scheme,
+            'keyid_hash_algorithms' => $this->info['keyid_hash_algorithms'] ?? ['sha256', 'sha512'],
+            'keyval' => ['public' => $this->public],
+        ]));
     }
 }

@@ -1,0 +1,100 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Tuf\Client\DurableStorage;
+
+use Tuf\Metadata\StorageBase;
+
+/**
+ * Keeps each role's metadata in "<basePath>/<url-encoded role>.json".
+ *
+ * Unlike php-tuf's, writes are atomic: the data goes to a temporary file in
+ * the same directory, is flushed to disk, and is renamed over the old file,
+ * so a reader (or a crash) never sees a half-written file.
+ */
+class FileStorage extends StorageBase
+{
+    /**
+     * @param string $basePath
+     *   An existing directory.
+     *
+     * @throws \RuntimeException
+     *   If $basePath is not a directory.
+     */
+    public function __construct(protected string $basePath)
+    {
+        if (!is_dir($basePath)) {
+            throw new \RuntimeException("Cannot use '$basePath' for TUF metadata: it is not a directory.");
+        }
+    }
+
+    /**
+     * The file that holds $name.
+     */
+    protected function toPath(string $name): string
+    {
+        return $this->basePath . DIRECTORY_SEPARATOR . urlencode($name) . '.json';
+    }
+
+    protected function read(string $name): ?string
+    {
+        $path = $this->toPath($name);
+        if (!is_file($path)) {
+            return null;
+        }
+        $data = @file_get_contents($path);
+        if ($data === false) {
+            throw new \RuntimeException("Cannot read '$path'.");
+        }
+        return $data;
+    }
+
+    protected function write(string $name, string $data): void
+    {
+        $path = $this->toPath($name);
+        $temp = @tempnam(dirname($path), '.tmp-');
+        if ($temp === false) {
+            throw new \RuntimeException("Cannot create a temporary file next to '$path'.");
+        }
+        try {
+            $handle = @fopen($temp, 'wb');
+            if ($handle === false) {
+                throw new \RuntimeException("Cannot open '$temp'.");
+            }
+            try {
+                $written = 0;
+                $length = strlen($data);
+                while ($written < $length) {
+                    $n = @fwrite($handle, substr($data, $written));
+                    if ($n === false || $n === 0) {
+                        throw new \RuntimeException("Cannot write '$temp'.");
+                    }
+                    $written += $n;
+                }
+                if (!fflush($handle) || (function_exists('fsync') && !@fsync($handle))) {
+                    throw new \RuntimeException("Cannot flush '$temp' to disk.");
+                }
+            } finally {
+                fclose($handle);
+            }
+            // tempnam() creates the file 0600; give it the mode a plain
+            // file_put_contents() would have.
+            @chmod($temp, 0666 & ~umask());
+            if (!@rename($temp, $path)) {
+                throw new \RuntimeException("Cannot replace '$path'.");
+            }
+        } catch (\Throwable $e) {
+            @unlink($temp);
+            throw $e;
+        }
+    }
+
+    public function delete(string $name): void
+    {
+        $path = $this->toPath($name);
+        if (file_exists($path) && !@unlink($path)) {
+            throw new \RuntimeException("Cannot delete '$path'.");
+        }
+    }
+}

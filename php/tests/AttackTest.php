@@ -1,0 +1,159 @@
+<?php
+
+declare(strict_types=1);
+
+namespace TufNative\Shim\Tests;
+
+use Tuf\Exception\Attack\FreezeAttackException;
+use Tuf\Exception\Attack\InvalidHashException;
+use Tuf\Exception\Attack\RollbackAttackException;
+use Tuf\Exception\Attack\SignatureThresholdException;
+use Tuf\Exception\DownloadSizeException;
+use Tuf\Exception\MetadataException;
+use TufNative\Shim\Tests\Support\ComposerLikeUpdater;
+use TufNative\Shim\Tests\Support\Fixtures;
+use TufNative\Shim\Tests\Support\TestCase;
+
+/**
+ * Attacks against a client that trusts attacks/1 (timestamp, snapshot,
+ * targets and role1 at version 2): each asserts the php-tuf exception and
+ * what storage holds afterwards.
+ */
+final class AttackTest extends TestCase
+{
+    private function trustingBase(): ComposerLikeUpdater
+    {
+        $updater = $this->client('attacks');
+        $this->assertSame(strlen(Fixtures::target('attacks', '1', 'r1/a.txt')) + 1, $updater->getLength('r1/a.txt'));
+        return $updater;
+    }
+
+    private static function base(string $file): string
+    {
+        return Fixtures::metadata('attacks', '1', $file);
+    }
+
+    /**
+     * @dataProvider refreshAttacks
+     *
+     * @param class-string<\Throwable> $exception
+     * @param array<string, string|int> $expectStored
+     *   Role => base file name whose bytes storage must still hold, or the
+     *   version storage must hold.
+     */
+    public function testRefreshIsRefused(string $state, string $exception, array $expectStored): void
+    {
+        $updater = $this->trustingBase();
+        $this->serve('attacks', $state);
+        $this->assertThrows($exception, fn () => $updater->refresh(true));
+        foreach ($expectStored as $role => $expected) {
+            if (is_int($expected)) {
+                $this->assertSame($expected, $this->storage->version($role), "$state: $role version");
+            } else {
+                $this->assertSame(self::base($expected), $this->storage->files[$role], "$state: $role unchanged");
+            }
+        }
+        // Still refused by the next process, which starts from storage.
+        $this->assertThrows($exception, fn () => $this->restart()->refresh());
+    }
+
+    public static function refreshAttacks(): array
+    {
+        return [
+            'timestamp rollback' => ['ts-rollback', RollbackAttackException::class, ['timestamp' => 'timestamp.json']],
+            // Authentic and newer, only expired: kept as the rollback baseline.
+            'timestamp freeze' => ['ts-expired', FreezeAttackException::class, ['timestamp' => 3, 'snapshot' => 'snapshot.json']],
+            'timestamp lists older snapshot' => ['ts-snapshot-version-rollback', RollbackAttackException::class, ['timestamp' => 'timestamp.json']],
+            'timestamp signed by unknown key' => ['ts-wrong-key', SignatureThresholdException::class, ['timestamp' => 'timestamp.json']],
+            'timestamp slot holding another type' => ['ts-wrong-type', MetadataException::class, ['timestamp' => 'timestamp.json']],
+            'snapshot hash mismatch' => ['snapshot-hash-mismatch', MetadataException::class, ['timestamp' => 3, 'snapshot' => 'snapshot.json']],
+            'snapshot longer than listed' => ['snapshot-length-mismatch', DownloadSizeException::class, ['snapshot' => 'snapshot.json']],
+            'snapshot version mismatch' => ['snapshot-version-mismatch', RollbackAttackException::class, ['snapshot' => 'snapshot.json']],
+            'snapshot rolls back targets' => ['snapshot-rollback-targets', RollbackAttackException::class, ['snapshot' => 'snapshot.json']],
+            'snapshot drops a role' => ['snapshot-role-removed', RollbackAttackException::class, ['snapshot' => 'snapshot.json']],
+            'snapshot freeze' => ['snapshot-expired', FreezeAttackException::class, ['snapshot' => 'snapshot.json']],
+            'snapshot signed by wrong key' => ['snapshot-wrong-key', SignatureThresholdException::class, ['snapshot' => 'snapshot.json']],
+            'targets version mismatch' => ['targets-version-mismatch', RollbackAttackException::class, ['targets' => 'targets.json']],
+            'targets hash mismatch' => ['targets-hash-mismatch', MetadataException::class, ['targets' => 'targets.json', 'snapshot' => 3]],
+            'targets freeze' => ['targets-expired', FreezeAttackException::class, ['targets' => 'targets.json']],
+            'targets signed by wrong key' => ['targets-wrong-key', SignatureThresholdException::class, ['targets' => 'targets.json']],
+            'mix and match' => ['mix-and-match', RollbackAttackException::class, ['targets' => 'targets.json']],
+        ];
+    }
+
+    /**
+     * @dataProvider delegatedRoleAttacks
+     */
+    public function testDelegatedRoleAttacksFailTheLookup(string $state, string $exception): void
+    {
+        $updater = $this->trustingBase();
+        $this->serve('attacks', $state);
+        $updater->refresh(true);
+        $e = $this->assertThrows($exception, fn () => $updater->getLength('r1/a.txt'));
+        $this->assertStringContainsString('role1', $e->getMessage());
+        $this->assertSame(self::base('role1.json'), $this->storage->files['role1']);
+        // Targets of the top-level role still resolve.
+        $this->assertSame(strlen(Fixtures::target('attacks', $state, 'file1.txt')) + 1, $updater->getLength('file1.txt'));
+    }
+
+    public static function delegatedRoleAttacks(): array
+    {
+        return [
+            'role1 signed by wrong key' => ['role1-wrong-key', SignatureThresholdException::class],
+            'role1 freeze' => ['role1-expired', FreezeAttackException::class],
+        ];
+    }
+
+    public function testTamperedAndOversizedTargetsAreRefused(): void
+    {
+        $updater = $this->trustingBase();
+        $updater->verify('file1.txt', self::stream(Fixtures::target('attacks', '1', 'file1.txt')));
+        $this->assertThrows(InvalidHashException::class, fn () => $updater->verify('file1.txt', self::stream(Fixtures::target('attacks', 'target-tampered', 'file1.txt'))));
+        $this->assertThrows(DownloadSizeException::class, fn () => $updater->verify('file1.txt', self::stream(Fixtures::target('attacks', 'target-longer', 'file1.txt'))));
+        $this->serve('attacks', 'target-tampered');
+        $this->assertThrows(InvalidHashException::class, fn () => $updater->download('file1.txt')->wait());
+        $this->serve('attacks', 'target-longer');
+        $this->assertThrows(DownloadSizeException::class, fn () => $updater->download('file1.txt')->wait());
+    }
+
+    public function testLegitimateNextVersionIsAccepted(): void
+    {
+        $updater = $this->trustingBase();
+        $this->serve('attacks', 'next-version');
+        $updater->refresh(true);
+        foreach (['timestamp', 'snapshot', 'targets'] as $role) {
+            $this->assertSame(Fixtures::metadata('attacks', 'next-version', "$role.json"), $this->storage->files[$role]);
+        }
+        $updater->verify('file1.txt', self::stream(Fixtures::target('attacks', 'next-version', 'file1.txt')));
+        $this->assertSame(strlen(Fixtures::target('attacks', 'next-version', 'r1/a.txt')) + 1, $updater->getLength('r1/a.txt'));
+    }
+
+    public function testEndlessTimestampIsCutAtTheCap(): void
+    {
+        $updater = $this->trustingBase();
+        $this->loader->overrides['timestamp.json'] = str_pad(self::base('timestamp.json'), 1 << 20);
+        $this->assertThrows(DownloadSizeException::class, fn () => $updater->refresh(true));
+        $this->assertSame(self::base('timestamp.json'), $this->storage->files['timestamp']);
+    }
+
+    /**
+     * @dataProvider thresholdAttacks
+     */
+    public function testDuplicatedSignaturesAndKeysDoNotReachAThreshold(string $state, string $exception): void
+    {
+        $updater = $this->client('threshold');
+        $updater->refresh();
+        $this->serve('threshold', $state);
+        $this->assertThrows($exception, fn () => $updater->refresh(true));
+        $this->assertSame(1, $this->storage->version('timestamp'));
+    }
+
+    public static function thresholdAttacks(): array
+    {
+        return [
+            'one keyid signing twice' => ['dup-keyid', MetadataException::class],
+            'one key under two keyids' => ['same-key-two-ids', SignatureThresholdException::class],
+            'one signature of two' => ['one-sig', SignatureThresholdException::class],
+        ];
+    }
+}

@@ -1,0 +1,53 @@
+<?php
+
+declare(strict_types=1);
+
+// Autoloading without Composer or Packagist: the shim's classes (Tuf\ ->
+// src/), the test helpers (TufNative\Shim\Tests\ -> tests/), and Debian's
+// packaged PSR-7 and Guzzle autoloaders (php-guzzlehttp-psr7,
+// php-guzzlehttp-promises, php-psr-http-message).
+
+error_reporting(E_ALL);
+
+spl_autoload_register(static function (string $class): void {
+    $prefixes = [
+        'Tuf\\' => __DIR__ . '/../src/',
+        'TufNative\\Shim\\Tests\\' => __DIR__ . '/',
+    ];
+    foreach ($prefixes as $prefix => $dir) {
+        // Tuf\Native\ is the extension's namespace, never a file.
+        if (str_starts_with($class, $prefix) && !str_starts_with($class, 'Tuf\\Native\\')) {
+            $file = $dir . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
+            if (is_file($file)) {
+                require $file;
+            }
+            return;
+        }
+    }
+});
+
+$vendor = getenv('TUF_SHIM_VENDOR_AUTOLOAD');
+if (is_string($vendor) && $vendor !== '') {
+    // A Composer vendor/autoload.php, for running against current releases.
+    require $vendor;
+} else {
+    foreach ([
+        '/usr/share/php/Psr/Http/Message/autoload.php',
+        '/usr/share/php/GuzzleHttp/Psr7/autoload.php',
+        '/usr/share/php/GuzzleHttp/Promise/autoload.php',
+    ] as $autoload) {
+        if (!is_file($autoload)) {
+            fwrite(STDERR, "Missing $autoload: apt-get install php-guzzlehttp-psr7 php-guzzlehttp-promises\n");
+            exit(1);
+        }
+        require_once $autoload;
+    }
+}
+
+if (!extension_loaded('tuf_native') && getenv('TUF_SHIM_ALLOW_NO_EXT') !== '1') {
+    fwrite(STDERR, "The tuf_native extension is not loaded: run php -d extension=<path from scripts/build-ext> /usr/bin/phpunit -c php/phpunit.xml\n");
+    exit(1);
+}
+
+// Tests that need the extension are skipped without it only when
+// TUF_SHIM_ALLOW_NO_EXT=1 (for working on the PHP side alone).

@@ -1,0 +1,88 @@
+//! `Tuf\Native\Hashes`: a string or a file against a trusted length and
+//! hashes (spec 5.7.2), for callers that fetch targets themselves.
+
+use ext_php_rs::flags::ClassFlags;
+use ext_php_rs::prelude::*;
+use tuf_core::delegation::TargetInfo as CoreTargetInfo;
+use tuf_core::hashing::{verify_bytes, Expected};
+
+use crate::args::{non_negative, type_name, ArrayArg, Bytes, Param};
+use crate::errors::{entry, Failure, Outcome};
+
+const VERIFY_STRING: &str = "Tuf\\Native\\Hashes::verifyString";
+const VERIFY_FILE: &str = "Tuf\\Native\\Hashes::verifyFile";
+
+/// Static helpers only.
+#[php_class]
+#[php(name = "Tuf\\Native\\Hashes")]
+#[php(flags = ClassFlags::Final)]
+#[derive(Debug)]
+pub struct Hashes;
+
+/// `['sha256' => 'hex', ...]` as (algorithm, digest) pairs.
+fn hash_list(hashes: ArrayArg<'_>, param: Param) -> Outcome<Vec<(String, String)>> {
+    hashes
+        .named_entries(param, "algorithm names")?
+        .into_iter()
+        .map(|(algorithm, digest)| {
+            let digest = digest.zend_str().ok_or_else(|| {
+                param.type_error(&format!(
+                    "must map algorithm names to hex digests, {} given for \"{algorithm}\"",
+                    type_name(digest)
+                ))
+            })?;
+            let digest = std::str::from_utf8(digest.as_bytes())
+                .map_err(|_| param.value_error(&format!("has a \"{algorithm}\" digest that is not hex")))?;
+            Ok((algorithm, digest.to_string()))
+        })
+        .collect()
+}
+
+#[php_impl]
+impl Hashes {
+    #[php(vis = "private")]
+    pub fn __construct() -> PhpResult<Self> {
+        entry(|| Err(Failure::Internal("Hashes has only static methods".into())))
+    }
+
+    /// Checks `$data` against `$length` and every listed hash of a known
+    /// algorithm; throws DownloadSizeException (wrong length),
+    /// InvalidHashException (wrong digest, or no known algorithm listed) or
+    /// FormatException (a known algorithm with a malformed digest).
+    #[php(defaults(name = "\"data\""))]
+    pub fn verify_string(data: Bytes<'_>, length: i64, hashes: ArrayArg<'_>, name: Bytes<'_>) -> PhpResult<()> {
+        entry(|| {
+            let length = non_negative(length, Param::new(VERIFY_STRING, 2, "length"))?;
+            let hashes = hash_list(hashes, Param::new(VERIFY_STRING, 3, "hashes"))?;
+            let name = String::from_utf8_lossy(name.0);
+            let expected = Expected {
+                length,
+                hashes: &hashes,
+            };
+            Ok(verify_bytes(&name, expected, data.0)?)
+        })
+    }
+
+    /// Checks the file at `$path` (read in chunks, never held in memory)
+    /// like verifyString(); a file that cannot be read is an IoException.
+    /// `$name` names it in messages (default: the path).
+    pub fn verify_file(path: Bytes<'_>, length: i64, hashes: ArrayArg<'_>, name: Option<Bytes<'_>>) -> PhpResult<()> {
+        entry(|| {
+            let file = path.path(Param::new(VERIFY_FILE, 1, "path"))?;
+            let length = non_negative(length, Param::new(VERIFY_FILE, 2, "length"))?;
+            let hashes = hash_list(hashes, Param::new(VERIFY_FILE, 3, "hashes"))?;
+            let name = match name {
+                Some(name) => String::from_utf8_lossy(name.0).into_owned(),
+                None => file.display().to_string(),
+            };
+            let info = CoreTargetInfo {
+                path: name,
+                length,
+                hashes,
+                custom: None,
+                role: String::new(),
+            };
+            Ok(tuf_core::download::verify_file(&file, &info)?)
+        })
+    }
+}

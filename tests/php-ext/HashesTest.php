@@ -1,0 +1,134 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Tuf\Native\Tests;
+
+use PHPUnit\Framework\TestCase;
+use Tuf\Native\Hashes;
+
+/** Tuf\Native\Hashes: binary-safe length and hash checks. */
+final class HashesTest extends TestCase
+{
+    use NativeAssertions;
+
+    private string $dir;
+
+    protected function setUp(): void
+    {
+        $this->dir = TempDir::create('hashes');
+    }
+
+    protected function tearDown(): void
+    {
+        TempDir::remove($this->dir);
+    }
+
+    /** @return array<string, string> */
+    private static function hashes(string $data): array
+    {
+        return ['sha256' => hash('sha256', $data), 'sha512' => hash('sha512', $data)];
+    }
+
+    /** @return iterable<string, array{string}> */
+    public function binaryData(): iterable
+    {
+        yield 'empty' => [''];
+        yield 'NUL bytes' => ["\0\0\0 a\0b\0"];
+        yield 'not UTF-8' => ["\xff\xfe\xc3\x28\x80"];
+        yield 'every byte' => [implode('', array_map('chr', range(0, 255)))];
+        yield 'large' => [str_repeat("\0\x01\xff", 400_000)];
+    }
+
+    /** @dataProvider binaryData */
+    public function testVerifiesBinaryStringsAndFiles(string $data): void
+    {
+        Hashes::verifyString($data, strlen($data), self::hashes($data));
+        Hashes::verifyString($data, strlen($data), ['sha512' => hash('sha512', $data)], "name\0with NUL");
+        $path = "$this->dir/f";
+        file_put_contents($path, $data);
+        Hashes::verifyFile($path, strlen($data), self::hashes($data));
+        Hashes::verifyFile($path, strlen($data), self::hashes($data), 'a name');
+        $this->addToAssertionCount(4);
+    }
+
+    public function testOneChangedByteIsAnInvalidHash(): void
+    {
+        $data = "abc\0def";
+        $bad = "abc\1def";
+        $e = $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString($bad, 7, self::hashes($data), 'pkg.zip'), 'pkg.zip');
+        $this->assertStringContainsString('sha256', $e->getMessage());
+        file_put_contents("$this->dir/f", $bad);
+        $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyFile("$this->dir/f", 7, self::hashes($data)), "$this->dir/f");
+    }
+
+    public function testEveryKnownHashMustMatch(): void
+    {
+        $hashes = self::hashes('x');
+        $hashes['sha512'] = hash('sha512', 'y');
+        $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString('x', 1, $hashes), 'sha512');
+    }
+
+    public function testUnknownAlgorithmsAreIgnoredButOneKnownIsRequired(): void
+    {
+        Hashes::verifyString('x', 1, ['blake2b' => 'zz', 'sha256' => hash('sha256', 'x')]);
+        $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString('x', 1, ['md5' => md5('x')]), 'no supported hash algorithm');
+        $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString('x', 1, []), 'no supported hash algorithm');
+    }
+
+    public function testMalformedDigestOfAKnownAlgorithmIsAFormatError(): void
+    {
+        $this->assertTufKind('FormatException', fn () => Hashes::verifyString('x', 1, ['sha256' => 'not hex']));
+        $this->assertTufKind('FormatException', fn () => Hashes::verifyString('x', 1, ['sha256' => substr(hash('sha256', 'x'), 2)]));
+        $this->assertTufKind('FormatException', fn () => Hashes::verifyString('x', 1, ['sha256' => "\xff\xfe"]));
+    }
+
+    public function testWrongLengthIsADownloadSizeError(): void
+    {
+        $this->assertTufKind('DownloadSizeException', fn () => Hashes::verifyString('abcd', 3, self::hashes('abc')));
+        $this->assertTufKind('DownloadSizeException', fn () => Hashes::verifyString('ab', 3, self::hashes('abc')));
+        $this->assertTufKind('DownloadSizeException', fn () => Hashes::verifyString('', PHP_INT_MAX, self::hashes('')));
+        file_put_contents("$this->dir/f", 'abcd');
+        // A file of the wrong size is refused before it is read.
+        $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyFile("$this->dir/f", 3, self::hashes('abc')), 'length');
+    }
+
+    public function testUnreadableFilesAreIoErrors(): void
+    {
+        $this->assertTufKind('IoException', fn () => Hashes::verifyFile("$this->dir/missing", 0, self::hashes('')));
+        $this->assertTufKind('IoException', fn () => Hashes::verifyFile($this->dir, 0, self::hashes('')), 'not a regular file');
+        if (function_exists('posix_mkfifo') && posix_mkfifo("$this->dir/fifo", 0600)) {
+            // Refused without blocking on the FIFO.
+            $this->assertTufKind('IoException', fn () => Hashes::verifyFile("$this->dir/fifo", 0, self::hashes('')));
+        }
+        symlink("$this->dir/target", "$this->dir/link");
+        file_put_contents("$this->dir/target", 'abc');
+        // The operator's path: links are followed.
+        Hashes::verifyFile("$this->dir/link", 3, self::hashes('abc'));
+    }
+
+    public function testArgumentErrors(): void
+    {
+        $this->assertThrows(\ValueError::class, fn () => Hashes::verifyString('x', -1, self::hashes('x')), 'Argument #2 ($length) must be greater than or equal to 0');
+        $this->assertThrows(\ValueError::class, fn () => Hashes::verifyString('x', 1, [hash('sha256', 'x')]), 'Argument #3 ($hashes) must be keyed by algorithm names');
+        $this->assertThrows(\ValueError::class, fn () => Hashes::verifyString('x', 1, ["\xff" => 'aa']), 'Argument #3 ($hashes)');
+        $this->assertThrows(\TypeError::class, fn () => Hashes::verifyString('x', 1, ['sha256' => 1]), 'Argument #3 ($hashes) must map algorithm names to hex digests, int given');
+        $this->assertThrows(\TypeError::class, fn () => Hashes::verifyString('x', 1, ['sha256' => ['nested']]), 'array given');
+        $this->assertThrows(\TypeError::class, fn () => Hashes::verifyString(1, 1, []));
+        $this->assertThrows(\TypeError::class, fn () => Hashes::verifyString('x', '1', []));
+        $this->assertThrows(\TypeError::class, fn () => Hashes::verifyString('x', 1.5, []));
+        $this->assertThrows(\TypeError::class, fn () => Hashes::verifyString('x', 1, 'sha256'));
+        $this->assertThrows(\TypeError::class, fn () => Hashes::verifyString('x', 1, [], null));
+        $this->assertThrows(\ArgumentCountError::class, fn () => Hashes::verifyString('x', 1));
+        $this->assertThrows(\ValueError::class, fn () => Hashes::verifyFile("$this->dir/f\0x", 1, []), 'must not contain any null bytes');
+        $this->assertThrows(\ValueError::class, fn () => Hashes::verifyFile('', 1, []), 'cannot be empty');
+        $this->assertThrows(\Error::class, fn () => new Hashes(), 'private');
+    }
+
+    public function testNamedArgumentsAndDefaults(): void
+    {
+        Hashes::verifyString(hashes: self::hashes('x'), length: 1, data: 'x');
+        $e = $this->assertTufKind('DownloadSizeException', fn () => Hashes::verifyString(data: 'xx', length: 1, hashes: self::hashes('x')));
+        $this->assertStringStartsWith('data', $e->getMessage());
+    }
+}
