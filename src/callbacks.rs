@@ -174,7 +174,7 @@ pub struct StoreCallbacks {
     pub fetch: Callback,
     pub load: Callback,
     pub store: Callback,
-    pub remove: Option<Callback>,
+    pub remove: Callback,
     pub tracker: Tracker,
 }
 
@@ -220,16 +220,10 @@ impl MetadataStore for PhpStore {
         Ok(())
     }
 
-    /// Without `$remove`, forgetting is left to verification: a stored
-    /// timestamp or snapshot that no longer verifies under the new root is
-    /// not used (see docs/extension-api.md).
     fn remove(&mut self, role: &str) -> Result<()> {
         let cb = &self.0;
-        let Some(remove) = &cb.remove else {
-            return Ok(());
-        };
         let doing = format!("removing role {role:?}");
-        remove.call(&cb.tracker, &[role.as_bytes()], None, &doing)?;
+        cb.remove.call(&cb.tracker, &[role.as_bytes()], None, &doing)?;
         Ok(())
     }
 }

@@ -206,24 +206,24 @@ impl Updater {
 
     /// An updater whose I/O is done by PHP: `$fetch(string $fileName, int
     /// $maxBytes): ?string` (null: not found), `$load(string $role):
-    /// ?string`, `$store(string $role, string $bytes): void`, and optionally
-    /// `$remove(string $role): void` (forget a stored role; used when root
-    /// rotates the timestamp or snapshot keys, spec 5.3.11).
+    /// ?string`, `$store(string $role, string $bytes): void` and
+    /// `$remove(string $role): void` (forget a stored role, absent or not;
+    /// used when root rotates the timestamp or snapshot keys, spec 5.3.11).
     #[php(defaults(options = ArrayArg::default()))]
     pub fn with_callbacks(
         fetch: Callable,
         load: Callable,
         store: Callable,
+        remove: Callable,
         options: ArrayArg<'_>,
-        remove: Option<Callable>,
     ) -> PhpResult<Self> {
         entry(|| {
-            let options = Options::parse(options, Param::new(WITH_CALLBACKS, 4, "options"), false)?;
+            let options = Options::parse(options, Param::new(WITH_CALLBACKS, 5, "options"), false)?;
             let callbacks = Rc::new(StoreCallbacks {
                 fetch: Callback::new("$fetch", fetch),
                 load: Callback::new("$load", load),
                 store: Callback::new("$store", store),
-                remove: remove.map(|r| Callback::new("$remove", r)),
+                remove: Callback::new("$remove", remove),
                 tracker: Tracker::default(),
             });
             let updater = CoreUpdater::new(

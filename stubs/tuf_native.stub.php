@@ -119,18 +119,19 @@ namespace Tuf\Native {
          * @param callable(string $role): ?string $load The stored bytes of a
          *     role ("root", "timestamp", ...), or null.
          * @param callable(string $role, string $bytes): void $store
+         * @param callable(string $role): void $remove Forgets a stored role,
+         *     stored or not (after a timestamp or snapshot key rotation,
+         *     spec 5.3.11).
          * @param array{maxRootRotations?: int, maxRolesVisited?: int,
          *     rootMaxLength?: int, timestampMaxLength?: int,
          *     snapshotMaxLength?: int, targetsMaxLength?: int} $options
-         * @param (callable(string $role): void)|null $remove Forgets a stored
-         *     role (after a timestamp or snapshot key rotation, spec 5.3.11).
          */
         public static function withCallbacks(
             callable $fetch,
             callable $load,
             callable $store,
-            array $options = [],
-            ?callable $remove = null
+            callable $remove,
+            array $options = []
         ): Updater {
         }
 

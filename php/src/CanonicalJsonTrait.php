@@ -55,6 +55,21 @@ trait CanonicalJsonTrait
     }
 
     /**
+     * Decodes JSON into arrays.
+     *
+     * @throws \JsonException
+     *   If $data is not JSON.
+     */
+    protected static function decodeJson(string $data): array
+    {
+        $decoded = json_decode($data, true, 512, JSON_THROW_ON_ERROR);
+        if (!is_array($decoded)) {
+            throw new \JsonException('Expected a JSON object or array.');
+        }
+        return $decoded;
+    }
+
+    /**
      * Sorts the keys of an object-like array by their bytes (which for
      * UTF-8 is code point order), recursively.
      */

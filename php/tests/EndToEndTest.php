@@ -104,13 +104,17 @@ final class EndToEndTest extends TestCase
     private function project(string $url, ?string $storageDir = null): array
     {
         $this->requireNative();
-        if ($storageDir === null) {
-            $storageDir = $this->cleanup[] = self::tempDir('tuf-shim-project-');
-            $storage = new FileStorage($storageDir);
+        $storageDir ??= $this->cleanup[] = self::tempDir('tuf-shim-project-');
+        $storage = new FileStorage($storageDir);
+        // As composer-integration initialises its storage: the root the
+        // project ships is saved unless a root is stored already.
+        try {
+            $storage->getRoot();
+        } catch (\LogicException) {
             $storage->save(RootMetadata::createFromJson(Fixtures::metadata('drupal', '1', '1.root.json'))->trust());
         }
         $loader = new HttpLoader("$url/metadata/");
-        return [new ComposerLikeUpdater(new SizeCheckingLoader($loader), new FileStorage($storageDir)), $loader, $storageDir];
+        return [new ComposerLikeUpdater(new SizeCheckingLoader($loader), $storage), $loader, $storageDir];
     }
 
     /**

@@ -22,6 +22,7 @@ use TufNative\Shim\Tests\Support\FixedClock;
 use TufNative\Shim\Tests\Support\Fixtures;
 use TufNative\Shim\Tests\Support\MemoryStorage;
 use TufNative\Shim\Tests\Support\OneDelegatedRole;
+use TufNative\Shim\Tests\Support\PlainStorage;
 use TufNative\Shim\Tests\Support\TestCase;
 
 /**
@@ -298,5 +299,63 @@ final class WorkflowTest extends TestCase
         $this->loader->state = Fixtures::state('rotation', '1') . '/does-not-exist';
         $e = $this->assertThrows(NotFoundException::class, fn () => $updater->refresh());
         $this->assertSame('Item not found: timestamp.json', $e->getMessage(), "the loader's own exception");
+    }
+
+    public function testAnyStorageInterfaceImplementationWorks(): void
+    {
+        $this->requireNative();
+        $loader = new DirLoader(Fixtures::state('drupal', '1'));
+        $storage = new PlainStorage();
+        $storage->save(\Tuf\Metadata\RootMetadata::createFromJson(Fixtures::metadata('drupal', '1', '1.root.json'))->trust());
+        $updater = new ComposerLikeUpdater(new SizeCheckingLoader($loader), $storage);
+        $target = 'p2/drupal/pkg09.json';
+        $updater->verify($target, self::stream(Fixtures::target('drupal', '1', $target)));
+        $role = $updater->metadataFor($target)->getRole();
+        $this->assertSame(Fixtures::metadata('drupal', '1', "$role.json"), $storage->getTargets($role)->getSource());
+        $this->assertSame(Fixtures::metadata('drupal', '1', 'snapshot.json'), $storage->getSnapshot()->getSource());
+
+        // The next process re-verifies what this storage holds.
+        $loader->log = [];
+        $next = new ComposerLikeUpdater(new SizeCheckingLoader($loader), $storage);
+        $next->verify($target, self::stream(Fixtures::target('drupal', '1', $target)));
+        $this->assertSame(['2.root.json', 'timestamp.json'], $loader->log);
+    }
+
+    public function testExceptionsFromStorageAndLoaderReachTheCallerAsThrown(): void
+    {
+        $this->requireNative();
+        $loader = new DirLoader(Fixtures::state('drupal', '1'));
+        $storage = new PlainStorage();
+        $storage->save(\Tuf\Metadata\RootMetadata::createFromJson(Fixtures::metadata('drupal', '1', '1.root.json'))->trust());
+        $storage->failOn = 'snapshot';
+        $updater = new ComposerLikeUpdater(new SizeCheckingLoader($loader), $storage);
+        $e = $this->assertThrows(\RuntimeException::class, fn () => $updater->refresh());
+        $this->assertSame('disk full while saving snapshot', $e->getMessage());
+        $this->assertArrayHasKey('timestamp', $storage->saved, 'what verified before stays stored');
+        $this->assertArrayNotHasKey('targets', $storage->saved);
+        $storage->failOn = null;
+        $this->assertTrue($updater->refresh(), 'not marked refreshed after a failure');
+
+        $failing = new class () implements \Tuf\Loader\LoaderInterface {
+            public ?\Throwable $error = null;
+
+            public function load(string $locator, int $maxBytes): \GuzzleHttp\Promise\PromiseInterface
+            {
+                $this->error = new \RuntimeException("connection reset while loading $locator");
+                return \GuzzleHttp\Promise\Create::rejectionFor($this->error);
+            }
+        };
+        $updater = new ComposerLikeUpdater(new SizeCheckingLoader($failing), $storage);
+        $e = $this->assertThrows(\RuntimeException::class, fn () => $updater->refresh());
+        $this->assertSame($failing->error, $e);
+    }
+
+    public function testUpdaterIsFreedWithoutGarbageCollection(): void
+    {
+        $updater = $this->client('drupal');
+        $updater->refresh();
+        $reference = \WeakReference::create($updater);
+        unset($updater);
+        $this->assertNull($reference->get(), 'no reference cycle through the native updater');
     }
 }

@@ -83,11 +83,12 @@ final class HashesTest extends TestCase
         $this->assertTufKind('FormatException', fn () => Hashes::verifyString('x', 1, ['sha256' => "\xff\xfe"]));
     }
 
-    public function testWrongLengthIsADownloadSizeError(): void
+    public function testWrongLengthIsRefused(): void
     {
         $this->assertTufKind('DownloadSizeException', fn () => Hashes::verifyString('abcd', 3, self::hashes('abc')));
-        $this->assertTufKind('DownloadSizeException', fn () => Hashes::verifyString('ab', 3, self::hashes('abc')));
-        $this->assertTufKind('DownloadSizeException', fn () => Hashes::verifyString('', PHP_INT_MAX, self::hashes('')));
+        // Too short: the data is not what was signed.
+        $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString('ab', 3, self::hashes('abc')));
+        $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString('', PHP_INT_MAX, self::hashes('')));
         file_put_contents("$this->dir/f", 'abcd');
         // A file of the wrong size is refused before it is read.
         $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyFile("$this->dir/f", 3, self::hashes('abc')), 'length');

@@ -108,7 +108,8 @@ final class CallbackRepo
         return is_file($path) ? Fixtures::read($path) : null;
     }
 
-    public function updater(array $options = [], bool $withRemove = true): Updater
+    /** An updater over this repository; $forget: whether $remove forgets. */
+    public function updater(array $options = [], bool $forget = true): Updater
     {
         return Updater::withCallbacks(
             fn (string $name, int $max): ?string => $this->fetch($name, $max),
@@ -116,11 +117,13 @@ final class CallbackRepo
             function (string $role, string $bytes): void {
                 $this->stored[$role] = $bytes;
             },
-            $options,
-            $withRemove ? function (string $role): void {
+            function (string $role) use ($forget): void {
                 $this->removed[] = $role;
-                unset($this->stored[$role]);
-            } : null
+                if ($forget) {
+                    unset($this->stored[$role]);
+                }
+            },
+            $options
         );
     }
 

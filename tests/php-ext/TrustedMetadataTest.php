@@ -5,7 +5,7 @@ declare(strict_types=1);
 namespace Tuf\Native\Tests;
 
 use PHPUnit\Framework\TestCase;
-use Tuf\Native\Exception\IoException;
+use Tuf\Native\Exception\RollbackException;
 use Tuf\Native\Exception\StateException;
 use Tuf\Native\Hashes;
 use Tuf\Native\TargetInfo;
@@ -203,7 +203,16 @@ final class TrustedMetadataTest extends TestCase
         $file = fn (string $name) => Fixtures::metadata('attacks', $state, $name);
         $steps = [
             'timestamp' => fn () => $tm->updateTimestamp($file('timestamp.json')),
-            'snapshot' => fn () => $tm->updateSnapshot($file('snapshot.json')),
+            'snapshot' => function () use ($tm, $file): void {
+                // As a client does: the stored snapshot first (it no longer
+                // matches the new timestamp, but becomes the rollback
+                // baseline), then the new one.
+                try {
+                    $tm->updateSnapshot(Fixtures::metadata('attacks', '1', 'snapshot.json'), true);
+                } catch (RollbackException $expected) {
+                }
+                $tm->updateSnapshot($file('snapshot.json'));
+            },
             'targets' => fn () => $tm->updateTargets($file('targets.json')),
         ];
         foreach ($steps as $name => $run) {

@@ -13,6 +13,7 @@ if (!extension_loaded('tuf_native')) {
 }
 
 require __DIR__ . '/Support.php';
+require __DIR__ . '/ApiDescription.php';
 
 $fixtures = \Tuf\Native\Tests\Fixtures::root();
 if (!is_file($fixtures . '/VERSION')) {

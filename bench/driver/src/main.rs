@@ -7,20 +7,19 @@
 //!   with the CPU and wall time of each phase.
 //! - `hash`: verifies the archives of the workload against their listed
 //!   length, sha256 and sha512 (tuf_core's file check), no metadata.
-//! - `floor`: costs of the primitives on this machine and the least work of
-//!   each scenario (see floor.rs).
-//! - `hashes`: hashing throughput of the candidate implementations.
 //! - `serve`: a small keep-alive HTTP/1.1 server for a directory.
+//!
+//! This binary links what the `tuf-native` CLI links (tuf-core) and
+//! nothing else, so its start-up is the CLI's. `tuf-bench-lab` (lab.rs)
+//! has the micro-benchmarks: the floor and the hashing candidates.
 
-mod floor;
-mod hashes;
+mod common;
 mod serve;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
 use serde_json::json;
 use tuf_core::cache::{file_name, CacheLock, DiskCache};
 use tuf_core::config::Config;
@@ -29,41 +28,7 @@ use tuf_core::download::verify_file;
 use tuf_core::http::{HttpConfig, HttpFetcher};
 use tuf_core::updater::{MetadataStore, Updater};
 
-#[derive(Deserialize)]
-pub struct Archive {
-    pub target: String,
-    pub file: String,
-    pub length: u64,
-    pub sha256: String,
-    pub sha512: String,
-}
-
-#[derive(Deserialize)]
-pub struct Workload {
-    pub lookups: Vec<String>,
-    pub archives: Vec<Archive>,
-    pub bin_names_touched: Vec<String>,
-    pub state2: State2,
-}
-
-#[derive(Deserialize)]
-pub struct State2 {
-    pub changed_bins: Vec<String>,
-}
-
-pub fn load_workload(repo: &Path) -> Workload {
-    let text = std::fs::read(repo.join("workload.json")).expect("reading workload.json");
-    serde_json::from_slice(&text).expect("parsing workload.json")
-}
-
-/// CPU time (user + system) of this process so far.
-pub fn cpu_time() -> Duration {
-    // SAFETY: getrusage fills the struct we pass.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(ru.ru_utime) + tv(ru.ru_stime)
-}
+use common::{cpu_time, die, load_workload};
 
 /// Measures phases of a run: CPU and wall time between marks.
 pub struct Phases {
@@ -97,7 +62,7 @@ impl Phases {
     }
 }
 
-fn args_map(args: &[String]) -> (HashMap<String, String>, Vec<String>) {
+pub fn args_map(args: &[String]) -> (HashMap<String, String>, Vec<String>) {
     let mut map = HashMap::new();
     let mut flags = Vec::new();
     let mut i = 0;
@@ -116,14 +81,9 @@ fn args_map(args: &[String]) -> (HashMap<String, String>, Vec<String>) {
     (map, flags)
 }
 
-fn need<'a>(map: &'a HashMap<String, String>, key: &str) -> &'a str {
+pub fn need<'a>(map: &'a HashMap<String, String>, key: &str) -> &'a str {
     map.get(key)
         .unwrap_or_else(|| die(&format!("--{key} is required")))
-}
-
-pub fn die(message: &str) -> ! {
-    eprintln!("tuf-bench: {message}");
-    std::process::exit(1)
 }
 
 /// The CLI's store: the disk cache with its exclusive lock held.
@@ -237,20 +197,12 @@ fn hash_only(args: &[String]) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(command) = args.first() else {
-        die("usage: tuf-bench scenario|hash|floor|hashes|serve [options]")
+        die("usage: tuf-bench scenario|hash|serve [options]")
     };
     let rest = &args[1..];
     match command.as_str() {
         "scenario" => scenario(rest),
         "hash" => hash_only(rest),
-        "floor" => {
-            let (map, _) = args_map(rest);
-            floor::run(Path::new(need(&map, "repo")), map.get("repeat"));
-        }
-        "hashes" => {
-            let (map, _) = args_map(rest);
-            hashes::run(Path::new(need(&map, "repo")), map.get("repeat"));
-        }
         "serve" => {
             let (map, _) = args_map(rest);
             serve::run(

@@ -169,6 +169,11 @@ class Updater
         try {
             $path = self::localFile($data);
             if ($path !== null) {
+                // Longer than trusted is a size error, as for data in memory.
+                $size = @filesize($path);
+                if (is_int($size) && $size > $length) {
+                    throw new DownloadSizeException("$target: $size bytes, more than the $length bytes listed by trusted metadata");
+                }
                 Hashes::verifyFile($path, $length, $hashes, $target);
             } else {
                 Hashes::verifyString(self::readAtMost($data, $length + 1), $length, $hashes, $target);
