@@ -99,6 +99,28 @@ final class UpdaterCallbacksTest extends TestCase
         $this->assertSame(1, $repo->storedVersion('timestamp'));
     }
 
+    public function testRemoveCallbackFailureFailsTheRotation(): void
+    {
+        $repo = new CallbackRepo('rotation', '1');
+        $repo->updater()->refresh(Fixtures::REF_TIME);
+        $repo->serve('2');
+        $cause = new \RuntimeException('read-only storage');
+        $u = Updater::withCallbacks(
+            fn (string $n, int $m) => $repo->fetch($n, $m),
+            fn (string $r) => $repo->stored[$r] ?? null,
+            function (string $r, string $b) use ($repo): void {
+                $repo->stored[$r] = $b;
+            },
+            function (string $r) use ($cause): void {
+                throw $cause;
+            }
+        );
+        $e = $this->assertTufKind('IoException', fn () => $u->refresh(Fixtures::REF_TIME), '$remove threw RuntimeException while removing role "timestamp"');
+        $this->assertSame($cause, $e->getPrevious());
+        // Forgotten before the new root is saved: the old root stays.
+        $this->assertSame(Fixtures::metadata('rotation', '1', '1.root.json'), $repo->stored['root']);
+    }
+
     public function testKeyRotationRecoversEvenIfRemoveForgetsNothing(): void
     {
         // The stale timestamp and snapshot (signed by the old keys) no
