@@ -3,7 +3,8 @@
 
 Usage:
   generate.py [--bins 2048] [--packages 16500] [--versions 10]
-              [--archives 100] [--archive-mb 1.05] [--changed 4] --out DIR
+              [--archives 100] [--archive-mb 1.0] [--changed 4] [--if-changed]
+              --out DIR
 
 Made and signed with python-tuf (pinned in tests/fixtures/requirements.txt),
 as Drupal.org's Rugged does:
@@ -22,7 +23,7 @@ as Drupal.org's Rugged does:
   `p2/drupal/<name>.json`: PACKAGES * (VERSIONS + 1) targets (181,500 by
   default), each with length, sha256 and sha512.
 - Only the first ARCHIVES packages have real files: their newest archive
-  (pseudo-random bytes, ARCHIVE_MB on average, about 105 MB in all) and
+  (pseudo-random bytes, ARCHIVE_MB on average: about 105 MB in all) and
   their p2 file. Every other target lists a synthetic length and hashes.
 - snapshot and timestamp list versions only (python-tuf's default).
 
@@ -227,9 +228,10 @@ def main() -> int:
     ap.add_argument("--packages", type=int, default=16500)
     ap.add_argument("--versions", type=int, default=10)
     ap.add_argument("--archives", type=int, default=100, help="packages with real files (and lookups)")
-    ap.add_argument("--archive-mb", type=float, default=1.05, help="mean size of a real archive")
+    ap.add_argument("--archive-mb", type=float, default=1.0, help="mean size of a real archive")
     ap.add_argument("--changed", type=int, default=4, help="packages given a new version in state 2")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--if-changed", action="store_true", help="do nothing if OUT/VERSION matches")
     args = ap.parse_args()
     if args.archives > args.packages:
         raise SystemExit("--archives cannot exceed --packages")
@@ -237,9 +239,12 @@ def main() -> int:
     started = time.monotonic()
     stamp = hashlib.sha256(
         Path(__file__).read_bytes() + REQUIREMENTS.read_bytes()
-        + json.dumps({k: str(v) for k, v in vars(args).items() if k != "out"}, sort_keys=True).encode()
+        + json.dumps({k: str(v) for k, v in vars(args).items() if k not in ("out", "if_changed")}, sort_keys=True).encode()
     ).hexdigest()
     out: Path = args.out
+    version = out / "VERSION"
+    if args.if_changed and version.is_file() and version.read_text().strip() == stamp:
+        return 0
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -388,7 +393,7 @@ def main() -> int:
 
     touched = sorted({bins.index(t) for pair in lookups for t in pair})
     workload = {
-        "generator": vars(args) | {"out": str(out)},
+        "generator": {k: v for k, v in vars(args).items() if k not in ("out", "if_changed")},
         "bins": args.bins,
         "bin_names_touched": [bins.names[i] for i in touched],
         "targets": target_count,

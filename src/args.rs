@@ -47,7 +47,11 @@ pub struct Param {
 
 impl Param {
     pub const fn new(method: &'static str, position: u32, name: &'static str) -> Self {
-        Param { method, position, name }
+        Param {
+            method,
+            position,
+            name,
+        }
     }
     pub fn value_error(self, what: &str) -> Failure {
         value_error(self.method, self.position, self.name, what)

@@ -98,7 +98,13 @@ impl Callback {
 
     /// Calls the callable with string arguments (and an optional int);
     /// `doing` says what for ("fetching \"timestamp.json\"").
-    fn call(&self, tracker: &Tracker, args: &[&[u8]], int_arg: Option<i64>, doing: &str) -> Result<Zval> {
+    fn call(
+        &self,
+        tracker: &Tracker,
+        args: &[&[u8]],
+        int_arg: Option<i64>,
+        doing: &str,
+    ) -> Result<Zval> {
         if tracker.interrupted() {
             return Err(Error::io(format!(
                 "{} was not called for {doing}: an earlier callback failed",
@@ -108,7 +114,8 @@ impl Callback {
         let callable = ZendCallable::new(&self.callable)
             .map_err(|_| Error::io(format!("{} is not callable", self.name)))?;
         let strings: Vec<Zval> = args.iter().map(|bytes| binary_zval(bytes)).collect();
-        let mut params: Vec<&dyn IntoZvalDyn> = strings.iter().map(|z| z as &dyn IntoZvalDyn).collect();
+        let mut params: Vec<&dyn IntoZvalDyn> =
+            strings.iter().map(|z| z as &dyn IntoZvalDyn).collect();
         let int_zval = int_arg.map(|n| {
             let mut z = Zval::new();
             z.set_long(n);
@@ -121,17 +128,30 @@ impl Callback {
         match called {
             Ok(Ok(value)) if !ExecutorGlobals::has_exception() => Ok(value),
             Ok(_) if ExecutorGlobals::has_exception() => {
-                let class = ExecutorGlobals::pending_exception_class().unwrap_or_else(|| "an exception".into());
-                let what = format!("{} threw {class} while {doing} (see getPrevious())", self.name);
+                let class = ExecutorGlobals::pending_exception_class()
+                    .unwrap_or_else(|| "an exception".into());
+                let what = format!(
+                    "{} threw {class} while {doing} (see getPrevious())",
+                    self.name
+                );
                 tracker.record(Interrupt::Threw(what.clone()));
                 Err(Error::io(what))
             }
-            Ok(_) => Err(Error::io(format!("{} could not be called while {doing}", self.name))),
+            Ok(_) => Err(Error::io(format!(
+                "{} could not be called while {doing}",
+                self.name
+            ))),
             Err(CatchError::Bailout) => {
                 tracker.record(Interrupt::Bailout);
-                Err(Error::io(format!("{} hit a fatal error while {doing}", self.name)))
+                Err(Error::io(format!(
+                    "{} hit a fatal error while {doing}",
+                    self.name
+                )))
             }
-            Err(e) => Err(Error::io(format!("{} failed while {doing}: {e}", self.name))),
+            Err(e) => Err(Error::io(format!(
+                "{} failed while {doing}: {e}",
+                self.name
+            ))),
         }
     }
 
@@ -148,24 +168,41 @@ impl Callback {
         Error::io(what)
     }
 
-    /// Calls the callable and takes its `?string` result as bytes.
+    /// Calls the callable and takes its `?string` result; a string longer
+    /// than `limit` is reported by length, without copying it.
     fn call_for_bytes(
         &self,
         tracker: &Tracker,
         args: &[&[u8]],
         int_arg: Option<i64>,
+        limit: u64,
         doing: &str,
-    ) -> Result<Option<Vec<u8>>> {
+    ) -> Result<Returned> {
         let value = self.call(tracker, args, int_arg, doing)?;
         let value = value.dereference();
         if value.is_null() {
-            return Ok(None);
+            return Ok(Returned::Null);
         }
         match value.zend_str() {
-            Some(s) if value.get_type() == DataType::String => Ok(Some(s.as_bytes().to_vec())),
+            Some(s) if value.get_type() == DataType::String => {
+                let bytes = s.as_bytes();
+                Ok(if bytes.len() as u64 > limit {
+                    Returned::TooLong(bytes.len())
+                } else {
+                    Returned::Bytes(bytes.to_vec())
+                })
+            }
             _ => Err(self.wrong_type(tracker, "?string", value, doing)),
         }
     }
+}
+
+/// What a `?string` callback returned.
+enum Returned {
+    Null,
+    Bytes(Vec<u8>),
+    /// A string of this many bytes, over the limit (not copied).
+    TooLong(usize),
 }
 
 /// The callables of `Updater::withCallbacks()`.
@@ -190,13 +227,18 @@ impl Fetcher for PhpFetcher {
         let cb = &self.0;
         let doing = format!("fetching {url:?}");
         let max = i64::try_from(max_len).unwrap_or(i64::MAX);
-        match cb.fetch.call_for_bytes(&cb.tracker, &[url.as_bytes()], Some(max), &doing)? {
-            None => Err(Error::not_found(format!("{url}: not found ($fetch returned null)"))),
-            Some(body) if body.len() as u64 > max_len => Err(Error::download_size(format!(
-                "{url}: {} bytes, more than the limit of {max_len} bytes",
-                body.len()
+        let args: &[&[u8]] = &[url.as_bytes()];
+        match cb
+            .fetch
+            .call_for_bytes(&cb.tracker, args, Some(max), max_len, &doing)?
+        {
+            Returned::Null => Err(Error::not_found(format!(
+                "{url}: not found ($fetch returned null)"
             ))),
-            Some(body) => Ok(body),
+            Returned::TooLong(len) => Err(Error::download_size(format!(
+                "{url}: {len} bytes, more than the limit of {max_len} bytes"
+            ))),
+            Returned::Bytes(body) => Ok(body),
         }
     }
 }
@@ -207,8 +249,12 @@ impl MetadataStore for PhpStore {
         let doing = format!("loading role {role:?}");
         // A failure is recorded by the tracker and fails the native call;
         // for the core, the role is simply not stored.
-        match cb.load.call_for_bytes(&cb.tracker, &[role.as_bytes()], None, &doing) {
-            Ok(Some(bytes)) if bytes.len() <= MAX_LOADED_BYTES => Some(bytes),
+        let limit = MAX_LOADED_BYTES as u64;
+        match cb
+            .load
+            .call_for_bytes(&cb.tracker, &[role.as_bytes()], None, limit, &doing)
+        {
+            Ok(Returned::Bytes(bytes)) => Some(bytes),
             _ => None,
         }
     }
@@ -216,14 +262,16 @@ impl MetadataStore for PhpStore {
     fn store(&mut self, role: &str, bytes: &[u8]) -> Result<()> {
         let cb = &self.0;
         let doing = format!("storing role {role:?}");
-        cb.store.call(&cb.tracker, &[role.as_bytes(), bytes], None, &doing)?;
+        cb.store
+            .call(&cb.tracker, &[role.as_bytes(), bytes], None, &doing)?;
         Ok(())
     }
 
     fn remove(&mut self, role: &str) -> Result<()> {
         let cb = &self.0;
         let doing = format!("removing role {role:?}");
-        cb.remove.call(&cb.tracker, &[role.as_bytes()], None, &doing)?;
+        cb.remove
+            .call(&cb.tracker, &[role.as_bytes()], None, &doing)?;
         Ok(())
     }
 }
@@ -238,15 +286,18 @@ impl RoleLoader<'_> {
     /// The bytes of delegated `role`, at most `max_len` of them.
     pub fn load(&self, role: &str, max_len: u64) -> Result<Vec<u8>> {
         let doing = format!("loading role {role:?}");
-        match self.callback.call_for_bytes(self.tracker, &[role.as_bytes()], None, &doing)? {
-            None => Err(Error::not_found(format!(
+        let args: &[&[u8]] = &[role.as_bytes()];
+        match self
+            .callback
+            .call_for_bytes(self.tracker, args, None, max_len, &doing)?
+        {
+            Returned::Null => Err(Error::not_found(format!(
                 "role {role:?}: not available ($loadRole returned null)"
             ))),
-            Some(bytes) if bytes.len() as u64 > max_len => Err(Error::download_size(format!(
-                "role {role:?}: {} bytes, more than the limit of {max_len} bytes",
-                bytes.len()
+            Returned::TooLong(len) => Err(Error::download_size(format!(
+                "role {role:?}: {len} bytes, more than the limit of {max_len} bytes"
             ))),
-            Some(bytes) => Ok(bytes),
+            Returned::Bytes(bytes) => Ok(bytes),
         }
     }
 }

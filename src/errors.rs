@@ -18,31 +18,53 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 
 use ext_php_rs::args::ArgInfoTables;
 use ext_php_rs::builders::ClassBuilder;
+use ext_php_rs::class::RegisteredClass;
 use ext_php_rs::exception::{PhpException, PhpResult};
 use ext_php_rs::ffi::zend_throw_exception;
 use ext_php_rs::flags::ClassFlags;
-use ext_php_rs::zend::{bailout, ce, ClassEntry};
+use ext_php_rs::types::ZendClassObject;
+use ext_php_rs::zend::{bailout, ce, ClassEntry, ExecutorGlobals};
 use tuf_core::{Error, ErrorKind};
 
-/// The base class, then one final subclass per error kind.
-pub const BASE_CLASS: &str = "Tuf\\Native\\Exception\\TufException";
+/// Namespace of the exception classes.
+const NAMESPACE: &str = "Tuf\\Native\\Exception\\";
 
-/// (kind, class) for every `ErrorKind`; the index is the slot in `CLASSES`.
-const KIND_CLASSES: [(ErrorKind, &str); 10] = [
-    (ErrorKind::Format, "Tuf\\Native\\Exception\\FormatException"),
-    (ErrorKind::SignatureThreshold, "Tuf\\Native\\Exception\\SignatureThresholdException"),
-    (ErrorKind::Rollback, "Tuf\\Native\\Exception\\RollbackException"),
-    (ErrorKind::Expired, "Tuf\\Native\\Exception\\ExpiredException"),
-    (ErrorKind::InvalidHash, "Tuf\\Native\\Exception\\InvalidHashException"),
-    (ErrorKind::DownloadSize, "Tuf\\Native\\Exception\\DownloadSizeException"),
-    (ErrorKind::NotFound, "Tuf\\Native\\Exception\\NotFoundException"),
-    (ErrorKind::DenialOfService, "Tuf\\Native\\Exception\\DenialOfServiceException"),
-    (ErrorKind::State, "Tuf\\Native\\Exception\\StateException"),
-    (ErrorKind::Io, "Tuf\\Native\\Exception\\IoException"),
+/// The base class.
+const BASE_CLASS: &str = "Tuf\\Native\\Exception\\TufException";
+
+/// Every error kind of the core, in class-slot order.
+const KINDS: [ErrorKind; 10] = [
+    ErrorKind::Format,
+    ErrorKind::SignatureThreshold,
+    ErrorKind::Rollback,
+    ErrorKind::Expired,
+    ErrorKind::InvalidHash,
+    ErrorKind::DownloadSize,
+    ErrorKind::NotFound,
+    ErrorKind::DenialOfService,
+    ErrorKind::State,
+    ErrorKind::Io,
 ];
 
-const SLOTS: usize = KIND_CLASSES.len() + 1;
-const BASE_SLOT: usize = KIND_CLASSES.len();
+/// The class of each kind (exhaustive: a new kind in the core does not
+/// compile until it has a class here and a slot in `KINDS`).
+fn class_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Format => "FormatException",
+        ErrorKind::SignatureThreshold => "SignatureThresholdException",
+        ErrorKind::Rollback => "RollbackException",
+        ErrorKind::Expired => "ExpiredException",
+        ErrorKind::InvalidHash => "InvalidHashException",
+        ErrorKind::DownloadSize => "DownloadSizeException",
+        ErrorKind::NotFound => "NotFoundException",
+        ErrorKind::DenialOfService => "DenialOfServiceException",
+        ErrorKind::State => "StateException",
+        ErrorKind::Io => "IoException",
+    }
+}
+
+const SLOTS: usize = KINDS.len() + 1;
+const BASE_SLOT: usize = KINDS.len();
 
 /// Class entries as registered at MINIT (re-registered on a module restart).
 static CLASSES: [AtomicPtr<ClassEntry>; SLOTS] = [const { AtomicPtr::new(ptr::null_mut()) }; SLOTS];
@@ -54,10 +76,7 @@ unsafe extern "C" {
 }
 
 fn slot_of(kind: ErrorKind) -> usize {
-    KIND_CLASSES
-        .iter()
-        .position(|(k, _)| *k == kind)
-        .unwrap_or(BASE_SLOT)
+    KINDS.iter().position(|k| *k == kind).unwrap_or(BASE_SLOT)
 }
 
 fn class_in(slot: usize) -> Option<&'static ClassEntry> {
@@ -66,6 +85,9 @@ fn class_in(slot: usize) -> Option<&'static ClassEntry> {
     unsafe { CLASSES[slot].load(Ordering::Acquire).as_ref() }
 }
 
+// The signature is the one `ClassBuilder::registration` takes; these classes
+// declare no methods, so the (empty) tables are simply dropped.
+#[allow(clippy::boxed_local)]
 fn remember<const SLOT: usize>(ce: &'static mut ClassEntry, _methods: ArgInfoTables) {
     CLASSES[SLOT].store(ce, Ordering::Release);
 }
@@ -100,12 +122,36 @@ pub fn register_exception_classes() -> ext_php_rs::error::Result<()> {
         .extends((parent_runtime_exception, "RuntimeException"))
         .registration(REMEMBER[BASE_SLOT])
         .register()?;
-    for (slot, (_, name)) in KIND_CLASSES.iter().enumerate() {
-        ClassBuilder::new(*name)
+    for (slot, kind) in KINDS.into_iter().enumerate() {
+        ClassBuilder::new(format!("{NAMESPACE}{}", class_name(kind)))
             .extends((parent_base, BASE_CLASS))
             .flags(ClassFlags::Final)
             .registration(REMEMBER[slot])
             .register()?;
+    }
+    Ok(())
+}
+
+/// Refuses to run a constructor again on an object that is already
+/// constructed (`$object->__construct(...)`): ext-php-rs would replace the
+/// Rust state, which a call further up the stack (a callback calling back
+/// into its own object) may still be using.
+pub fn ensure_not_constructed<T: RegisteredClass>() -> Outcome<()> {
+    let globals = ExecutorGlobals::get();
+    // SAFETY: during a PHP call the current frame is valid: it is the
+    // internal frame of the `__construct` being run, whose `This` is the
+    // object under construction.
+    let frame = unsafe { globals.current_execute_data.as_ref() };
+    let constructed = frame
+        .and_then(|frame| frame.This.object())
+        .and_then(ZendClassObject::<T>::from_zend_obj)
+        .is_some();
+    drop(globals);
+    if constructed {
+        return Err(Failure::Tuf(Error::state(format!(
+            "{}::__construct() cannot be called on an object that is already constructed",
+            T::CLASS_NAME
+        ))));
     }
     Ok(())
 }
@@ -145,14 +191,13 @@ pub fn type_error(method: &str, position: u32, name: &str, what: &str) -> Failur
     Failure::Type(format!("{method}(): Argument #{position} (${name}) {what}"))
 }
 
-/// Throws `message` as an instance of `class` (chained to a pending
-/// exception, if any). Returns false if the engine refused.
-fn throw_raw(class: &ClassEntry, message: &str) -> bool {
+/// Throws `message` as an instance of `class`, chained to a pending
+/// exception if there is one.
+fn throw_raw(class: &ClassEntry, message: &str) {
     let message = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
     // SAFETY: a registered, concrete exception class and a NUL-terminated
     // message that outlives the call (the engine copies it).
-    let thrown = unsafe { zend_throw_exception(ptr::from_ref(class).cast_mut(), message.as_ptr(), 0) };
-    !thrown.is_null()
+    unsafe { zend_throw_exception(ptr::from_ref(class).cast_mut(), message.as_ptr(), 0) };
 }
 
 /// Throws a `\TypeError` now (used for a callback's wrong return type,
@@ -162,9 +207,9 @@ pub fn throw_type_error(message: &str) {
 }
 
 /// Throws `failure` into the engine and returns the value the generated
-/// method code expects. The returned `PhpException` only matters if the
-/// throw failed: the generated code's own throw is a no-op while an
-/// exception is pending.
+/// method code expects. That code's own throw of the returned
+/// `PhpException` is a no-op while an exception is pending, so it only
+/// matters if the engine refused ours.
 fn throw_failure(failure: Failure) -> PhpException {
     let (class, message) = match failure {
         Failure::Tuf(e) => (class_in(slot_of(e.kind())), e.message().to_string()),

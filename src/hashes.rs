@@ -32,7 +32,10 @@ fn hash_list(hashes: ArrayArg<'_>, param: Param) -> Outcome<Vec<(String, String)
                 ))
             })?;
             // Whether it is hex of the right size is the core's check.
-            Ok((algorithm, String::from_utf8_lossy(digest.as_bytes()).into_owned()))
+            Ok((
+                algorithm,
+                String::from_utf8_lossy(digest.as_bytes()).into_owned(),
+            ))
         })
         .collect()
 }
@@ -49,7 +52,12 @@ impl Hashes {
     /// InvalidHashException (wrong digest, or no known algorithm listed) or
     /// FormatException (a known algorithm with a malformed digest).
     #[php(defaults(name = "\"data\""))]
-    pub fn verify_string(data: Bytes<'_>, length: i64, hashes: ArrayArg<'_>, name: Bytes<'_>) -> PhpResult<()> {
+    pub fn verify_string(
+        data: Bytes<'_>,
+        length: i64,
+        hashes: ArrayArg<'_>,
+        name: Bytes<'_>,
+    ) -> PhpResult<()> {
         entry(|| {
             let length = non_negative(length, Param::new(VERIFY_STRING, 2, "length"))?;
             let hashes = hash_list(hashes, Param::new(VERIFY_STRING, 3, "hashes"))?;
@@ -65,7 +73,12 @@ impl Hashes {
     /// Checks the file at `$path` (read in chunks, never held in memory)
     /// like verifyString(); a file that cannot be read is an IoException.
     /// `$name` names it in messages (default: the path).
-    pub fn verify_file(path: Bytes<'_>, length: i64, hashes: ArrayArg<'_>, name: Option<Bytes<'_>>) -> PhpResult<()> {
+    pub fn verify_file(
+        path: Bytes<'_>,
+        length: i64,
+        hashes: ArrayArg<'_>,
+        name: Option<Bytes<'_>>,
+    ) -> PhpResult<()> {
         entry(|| {
             let file = path.path(Param::new(VERIFY_FILE, 1, "path"))?;
             let length = non_negative(length, Param::new(VERIFY_FILE, 2, "length"))?;

@@ -12,7 +12,9 @@
 use std::ffi::CString;
 use std::os::raw::c_int;
 
-use ext_php_rs::ffi::{php_info_print_table_end, php_info_print_table_row, php_info_print_table_start};
+use ext_php_rs::ffi::{
+    php_info_print_table_end, php_info_print_table_row, php_info_print_table_start,
+};
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ModuleEntry;
 
@@ -84,22 +86,52 @@ fn info_rows() -> Vec<(String, String)> {
         ("version".into(), env!("CARGO_PKG_VERSION").into()),
         ("ext-php-rs".into(), ext_php_rs::VERSION.into()),
         ("key types (keytype/scheme)".into(), schemes.join(", ")),
-        ("RSA key sizes".into(), format!("{RSA_MIN_BITS} to {RSA_MAX_BITS} bits")),
+        (
+            "RSA key sizes".into(),
+            format!("{RSA_MIN_BITS} to {RSA_MAX_BITS} bits"),
+        ),
         ("hash algorithms".into(), KNOWN_ALGORITHMS.join(", ")),
-        ("default maxRootRotations".into(), config.max_root_rotations.to_string()),
-        ("default maxRolesVisited".into(), config.max_roles_visited.to_string()),
-        ("default rootMaxLength".into(), format!("{} bytes", config.root_max_length)),
-        ("default timestampMaxLength".into(), format!("{} bytes", config.timestamp_max_length)),
-        ("default snapshotMaxLength".into(), format!("{} bytes", config.snapshot_max_length)),
-        ("default targetsMaxLength".into(), format!("{} bytes", config.targets_max_length)),
+        (
+            "default maxRootRotations".into(),
+            config.max_root_rotations.to_string(),
+        ),
+        (
+            "default maxRolesVisited".into(),
+            config.max_roles_visited.to_string(),
+        ),
+        (
+            "default rootMaxLength".into(),
+            format!("{} bytes", config.root_max_length),
+        ),
+        (
+            "default timestampMaxLength".into(),
+            format!("{} bytes", config.timestamp_max_length),
+        ),
+        (
+            "default snapshotMaxLength".into(),
+            format!("{} bytes", config.snapshot_max_length),
+        ),
+        (
+            "default targetsMaxLength".into(),
+            format!("{} bytes", config.targets_max_length),
+        ),
         ("default connectTimeout".into(), secs(http.connect_timeout)),
         ("default readTimeout".into(), secs(http.read_timeout)),
         ("default deadline".into(), secs(http.deadline)),
-        ("default lockTimeout".into(), secs(updater::DEFAULT_LOCK_TIMEOUT)),
-        ("default fileMode".into(), format!("0{:o}", updater::DEFAULT_FILE_MODE)),
+        (
+            "default lockTimeout".into(),
+            secs(updater::DEFAULT_LOCK_TIMEOUT),
+        ),
+        (
+            "default fileMode".into(),
+            format!("0{:o}", updater::DEFAULT_FILE_MODE),
+        ),
         ("HTTP redirects followed".into(), MAX_REDIRECTS.to_string()),
         ("User-Agent".into(), http.user_agent),
-        ("callback load cap".into(), format!("{} bytes", callbacks::MAX_LOADED_BYTES)),
+        (
+            "callback load cap".into(),
+            format!("{} bytes", callbacks::MAX_LOADED_BYTES),
+        ),
     ]
 }
 

@@ -76,7 +76,9 @@ impl Options {
                 "targetBaseUrl" => parsed.target_base_url = Some(text(value, &name, param)?),
                 "fileMode" => parsed.file_mode = file_mode(value, &name, param)?,
                 _ => {
-                    return Err(param.value_error(&format!("contains the unknown option \"{name}\"")))
+                    return Err(
+                        param.value_error(&format!("contains the unknown option \"{name}\""))
+                    )
                 }
             }
         }
@@ -87,7 +89,10 @@ impl Options {
 /// A positive integer no larger than `max`.
 fn count(value: &Zval, name: &str, param: Param, max: u64) -> Outcome<u64> {
     let n = value.long().ok_or_else(|| {
-        param.type_error(&format!("option \"{name}\" must be of type int, {} given", type_name(value)))
+        param.type_error(&format!(
+            "option \"{name}\" must be of type int, {} given",
+            type_name(value)
+        ))
     })?;
     match u64::try_from(n) {
         Ok(n) if n >= 1 && n <= max => Ok(n),
@@ -117,7 +122,10 @@ fn seconds(value: &Zval, name: &str, param: Param) -> Outcome<Duration> {
 
 fn text(value: &Zval, name: &str, param: Param) -> Outcome<String> {
     let bytes = value.zend_str().ok_or_else(|| {
-        param.type_error(&format!("option \"{name}\" must be of type string, {} given", type_name(value)))
+        param.type_error(&format!(
+            "option \"{name}\" must be of type string, {} given",
+            type_name(value)
+        ))
     })?;
     std::str::from_utf8(bytes.as_bytes())
         .map(str::to_string)
@@ -128,7 +136,10 @@ fn text(value: &Zval, name: &str, param: Param) -> Outcome<String> {
 /// the owner (the cache reads its files back and replaces them).
 fn file_mode(value: &Zval, name: &str, param: Param) -> Outcome<u32> {
     let mode = value.long().ok_or_else(|| {
-        param.type_error(&format!("option \"{name}\" must be of type int, {} given", type_name(value)))
+        param.type_error(&format!(
+            "option \"{name}\" must be of type int, {} given",
+            type_name(value)
+        ))
     })?;
     match u32::try_from(mode) {
         Ok(m) if m <= 0o777 && m & 0o600 == 0o600 => Ok(m),

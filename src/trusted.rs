@@ -20,7 +20,7 @@ use tuf_core::Error;
 
 use crate::args::{php_int, Bytes, Callable, Param};
 use crate::callbacks::{Callback, RoleLoader, Tracker};
-use crate::errors::{entry, Failure, Outcome};
+use crate::errors::{ensure_not_constructed, entry, Failure, Outcome};
 use crate::target_info::{string_map, TargetInfo};
 
 const FIND_TARGET: &str = "Tuf\\Native\\TrustedMetadata::findTarget";
@@ -37,7 +37,11 @@ pub struct TrustedMetadata {
 }
 
 /// Inserts `key => value` into a PHP array being built.
-pub fn put(table: &mut ZendHashTable, key: &str, value: impl ext_php_rs::convert::IntoZval) -> Outcome<()> {
+pub fn put(
+    table: &mut ZendHashTable,
+    key: &str,
+    value: impl ext_php_rs::convert::IntoZval,
+) -> Outcome<()> {
     table
         .insert(key, value)
         .map_err(|e| Failure::Internal(format!("building an array: {e}")))
@@ -58,10 +62,26 @@ pub fn meta_file_array(meta: &MetaFile) -> Outcome<ZBox<ZendHashTable>> {
 pub fn versions_array(set: &TrustedSet) -> Outcome<ZBox<ZendHashTable>> {
     let mut table = ZendHashTable::new();
     let version = |v: Option<u64>| v.map(|v| php_int(v, "version")).transpose();
-    put(&mut table, "root", version(Some(set.root().common.version))?)?;
-    put(&mut table, "timestamp", version(set.timestamp().map(|t| t.common.version))?)?;
-    put(&mut table, "snapshot", version(set.snapshot().map(|s| s.common.version))?)?;
-    put(&mut table, "targets", version(set.top_targets().map(|t| t.common.version))?)?;
+    put(
+        &mut table,
+        "root",
+        version(Some(set.root().common.version))?,
+    )?;
+    put(
+        &mut table,
+        "timestamp",
+        version(set.timestamp().map(|t| t.common.version))?,
+    )?;
+    put(
+        &mut table,
+        "snapshot",
+        version(set.snapshot().map(|s| s.common.version))?,
+    )?;
+    put(
+        &mut table,
+        "targets",
+        version(set.top_targets().map(|t| t.common.version))?,
+    )?;
     Ok(table)
 }
 
@@ -84,6 +104,7 @@ impl TrustedMetadata {
     /// the time every expiry is checked against.
     pub fn __construct(rootBytes: Bytes<'_>, referenceTime: Option<i64>) -> PhpResult<Self> {
         entry(|| {
+            ensure_not_constructed::<Self>()?;
             let set = TrustedSet::new(rootBytes.0, referenceTime.unwrap_or_else(now))?;
             Ok(TrustedMetadata {
                 set: RefCell::new(set),
@@ -150,10 +171,9 @@ impl TrustedMetadata {
             let defaults = Config::default();
             let max_roles = match maxRoles {
                 None => defaults.max_roles_visited,
-                Some(n) => usize::try_from(n)
-                    .ok()
-                    .filter(|&n| n >= 1)
-                    .ok_or_else(|| Param::new(FIND_TARGET, 3, "maxRoles").value_error("must be null or at least 1"))?,
+                Some(n) => usize::try_from(n).ok().filter(|&n| n >= 1).ok_or_else(|| {
+                    Param::new(FIND_TARGET, 3, "maxRoles").value_error("must be null or at least 1")
+                })?,
             };
             let mut set = self.state()?;
             let loader = RoleLoader {
@@ -170,11 +190,17 @@ impl TrustedMetadata {
                         "the top-level targets role is not loaded: call updateTargets() first",
                     ));
                 }
-                let cap = set.snapshot_meta(role)?.length.unwrap_or(defaults.targets_max_length);
+                let cap = set
+                    .snapshot_meta(role)?
+                    .length
+                    .unwrap_or(defaults.targets_max_length);
                 let bytes = loader.load(role, cap)?;
                 set.update_targets(&bytes, role, parent)
             });
-            self.tracker.finish(found)?.map(TargetInfo::from_core).transpose()
+            self.tracker
+                .finish(found)?
+                .map(TargetInfo::from_core)
+                .transpose()
         })
     }
 

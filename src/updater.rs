@@ -27,7 +27,7 @@ use tuf_core::Error;
 
 use crate::args::{php_int, ArrayArg, Bytes, Callable, Param};
 use crate::callbacks::{Callback, PhpFetcher, PhpStore, StoreCallbacks, Tracker};
-use crate::errors::{entry, Failure, Outcome};
+use crate::errors::{ensure_not_constructed, entry, Failure, Outcome};
 use crate::options::Options;
 use crate::target_info::TargetInfo;
 use crate::trusted::put;
@@ -79,13 +79,16 @@ impl std::fmt::Debug for Updater {
     }
 }
 
-/// Runs `op` on either backend: with the cache lock held (standalone), or
-/// with the callbacks' failures turned into the call's outcome.
+/// Runs `op` on either backend: standalone, with the cache lock held and
+/// a fresh network deadline (started once the lock is held, so waiting for
+/// it does not count); with callbacks, turning their failures into the
+/// call's outcome.
 macro_rules! with_updater {
     ($backend:expr, |$u:ident| $op:expr) => {
         match $backend {
             Backend::Standalone(s) => {
                 let _lock = s.lock.lock(s.lock_timeout)?;
+                s.updater.fetcher_mut().start_deadline();
                 let $u = &mut s.updater;
                 let result: tuf_core::Result<_> = $op;
                 Ok(result?)
@@ -102,10 +105,26 @@ macro_rules! with_updater {
 
 fn report_array(report: &RefreshReport) -> Outcome<ZBox<ZendHashTable>> {
     let mut table = ZendHashTable::new();
-    put(&mut table, "root", php_int(report.root_version, "root version")?)?;
-    put(&mut table, "timestamp", php_int(report.timestamp_version, "timestamp version")?)?;
-    put(&mut table, "snapshot", php_int(report.snapshot_version, "snapshot version")?)?;
-    put(&mut table, "targets", php_int(report.targets_version, "targets version")?)?;
+    put(
+        &mut table,
+        "root",
+        php_int(report.root_version, "root version")?,
+    )?;
+    put(
+        &mut table,
+        "timestamp",
+        php_int(report.timestamp_version, "timestamp version")?,
+    )?;
+    put(
+        &mut table,
+        "snapshot",
+        php_int(report.snapshot_version, "snapshot version")?,
+    )?;
+    put(
+        &mut table,
+        "targets",
+        php_int(report.targets_version, "targets version")?,
+    )?;
     put(&mut table, "timestampUnchanged", report.timestamp_unchanged)?;
     Ok(table)
 }
@@ -123,18 +142,34 @@ fn role_status(set: &TrustedSet, role: &str) -> Outcome<ZBox<ZendHashTable>> {
     let common = common.or(targets.as_ref().map(|t| &t.common));
     let keys = set.root().role(role);
     let mut table = ZendHashTable::new();
-    put(&mut table, "version", common.map(|c| php_int(c.version, "version")).transpose()?)?;
+    put(
+        &mut table,
+        "version",
+        common.map(|c| php_int(c.version, "version")).transpose()?,
+    )?;
     put(&mut table, "expires", common.map(|c| c.expires))?;
     put(&mut table, "keyids", keys.keyids.clone())?;
-    put(&mut table, "threshold", php_int(keys.threshold, "threshold")?)?;
+    put(
+        &mut table,
+        "threshold",
+        php_int(keys.threshold, "threshold")?,
+    )?;
     Ok(table)
 }
 
 fn status_array(set: Option<&TrustedSet>) -> Outcome<ZBox<ZendHashTable>> {
     let mut table = ZendHashTable::new();
     put(&mut table, "refreshed", set.is_some())?;
-    put(&mut table, "referenceTime", set.map(TrustedSet::reference_time))?;
-    put(&mut table, "consistentSnapshot", set.map(|s| s.root().consistent_snapshot))?;
+    put(
+        &mut table,
+        "referenceTime",
+        set.map(TrustedSet::reference_time),
+    )?;
+    put(
+        &mut table,
+        "consistentSnapshot",
+        set.map(|s| s.root().consistent_snapshot),
+    )?;
     let mut roles = ZendHashTable::new();
     if let Some(set) = set {
         for role in TOP_LEVEL_ROLES {
@@ -150,9 +185,11 @@ fn listed_target<F: Fetcher, S: MetadataStore>(
     updater: &mut CoreUpdater<F, S>,
     target: &str,
 ) -> tuf_core::Result<CoreTargetInfo> {
-    updater
-        .get_target_info(target)?
-        .ok_or_else(|| Error::not_found(format!("target {target:?} is not listed by trusted targets metadata")))
+    updater.get_target_info(target)?.ok_or_else(|| {
+        Error::not_found(format!(
+            "target {target:?} is not listed by trusted targets metadata"
+        ))
+    })
 }
 
 /// Stores `root` unless the store already holds a root that verifies.
@@ -170,7 +207,9 @@ fn init_root<S: MetadataStore>(store: &mut S, root: &[u8]) -> tuf_core::Result<b
 impl Updater {
     fn backend(&self) -> Outcome<RefMut<'_, Backend>> {
         self.backend.try_borrow_mut().map_err(|_| {
-            Failure::Tuf(Error::state("Updater is busy: it cannot be used from its own callbacks"))
+            Failure::Tuf(Error::state(
+                "Updater is busy: it cannot be used from its own callbacks",
+            ))
         })
     }
 }
@@ -182,8 +221,13 @@ impl Updater {
     /// crash-safe cache in `$cacheDir` (created with mode 0700 if missing),
     /// locked against concurrent refreshes. Seed it with initRoot().
     #[php(defaults(options = ArrayArg::default()))]
-    pub fn __construct(metadataUrl: Bytes<'_>, cacheDir: Bytes<'_>, options: ArrayArg<'_>) -> PhpResult<Self> {
+    pub fn __construct(
+        metadataUrl: Bytes<'_>,
+        cacheDir: Bytes<'_>,
+        options: ArrayArg<'_>,
+    ) -> PhpResult<Self> {
         entry(|| {
+            ensure_not_constructed::<Self>()?;
             let url = metadataUrl.text(Param::new(CONSTRUCT, 1, "metadataUrl"))?;
             if url.is_empty() {
                 return Err(Param::new(CONSTRUCT, 1, "metadataUrl").value_error("cannot be empty"));
@@ -233,7 +277,10 @@ impl Updater {
                 PhpStore(callbacks.clone()),
             );
             Ok(Updater {
-                backend: RefCell::new(Backend::Callbacks(Box::new(WithCallbacks { updater, callbacks }))),
+                backend: RefCell::new(Backend::Callbacks(Box::new(WithCallbacks {
+                    updater,
+                    callbacks,
+                }))),
             })
         })
     }
@@ -257,10 +304,6 @@ impl Updater {
         entry(|| {
             let time = referenceTime.unwrap_or_else(now);
             let mut backend = self.backend()?;
-            if let Backend::Standalone(s) = &mut *backend {
-                // Each refresh gets the whole network time budget.
-                s.updater.fetcher_mut().start_deadline();
-            }
             let report = with_updater!(&mut *backend, |u| u.refresh(time))?;
             report_array(&report)
         })
@@ -311,6 +354,7 @@ impl Updater {
             };
             let info = {
                 let _lock = s.lock.lock(s.lock_timeout)?;
+                s.updater.fetcher_mut().start_deadline();
                 listed_target(&mut s.updater, target)?
             };
             let consistent = s

@@ -11,8 +11,7 @@
  * never checked for UTF-8. Text parameters (target names, role names, URLs)
  * must be valid UTF-8, else a \ValueError. Parameter types are checked
  * strictly, as under declare(strict_types=1): a wrong type is a \TypeError.
- *
- * @generated no; written by hand, see docs/extension-api.md
+ * The full contract is docs/extension-api.md.
  */
 
 namespace Tuf\Native\Exception {

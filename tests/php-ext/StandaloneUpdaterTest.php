@@ -192,6 +192,33 @@ final class StandaloneUpdaterTest extends TestCase
         $this->assertTrue($u->refresh(Fixtures::REF_TIME)['timestampUnchanged']);
     }
 
+    public function testOverHttpFromALocalServer(): void
+    {
+        $probe = stream_socket_server('tcp://127.0.0.1:0');
+        $port = (int) substr(strrchr(stream_socket_get_name($probe, false), ':'), 1);
+        fclose($probe);
+        $docroot = Fixtures::state('drupal', '1');
+        $server = proc_open([PHP_BINARY, '-n', '-S', "127.0.0.1:$port", '-t', $docroot], [1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes);
+        try {
+            for ($i = 0; $i < 100 && !@fsockopen('127.0.0.1', $port); $i++) {
+                usleep(50_000);
+            }
+            $base = "http://127.0.0.1:$port";
+            $u = new Updater("$base/metadata/", "$this->dir/cache", ['targetBaseUrl' => "$base/targets/", 'deadline' => 30]);
+            $u->initRoot(Fixtures::metadata('drupal', '1', '1.root.json'));
+            // 2.root.json is a 404: the root chain ends there.
+            $this->assertSame(1, $u->refresh(Fixtures::REF_TIME)['root']);
+            mkdir("$this->dir/out");
+            $path = $u->download('p2/drupal/pkg11.json', "$this->dir/out");
+            $this->assertSame(Fixtures::target('drupal', '1', 'p2/drupal/pkg11.json'), file_get_contents($path));
+            mkdir("$this->dir/out2");
+            $this->assertTufKind('NotFoundException', fn () => $u->download('p2/drupal/pkg11.json', "$this->dir/out2", "$base/nothing/"), '404');
+        } finally {
+            proc_terminate($server);
+            proc_close($server);
+        }
+    }
+
     public function testStatusAfterRefresh(): void
     {
         $u = $this->updater('consistent', '2');

@@ -312,6 +312,16 @@ final class TrustedMetadataTest extends TestCase
         $this->assertInstanceOf(StateException::class, $e->getPrevious());
         $this->assertStringContainsString('busy', $e->getPrevious()->getMessage());
         $this->assertSame(1, $tm->versions()['root'], 'usable again afterwards');
+
+        // Nor re-construct it, from a callback or otherwise.
+        $other = Fixtures::metadata('rotation', '1', '1.root.json');
+        $e = $this->assertTufKind('IoException', fn () => $tm->findTarget('p2/drupal/pkg00.json', function (string $role) use ($tm, $other): string {
+            $tm->__construct($other);
+            return '';
+        }));
+        $this->assertStringContainsString('already constructed', $e->getPrevious()->getMessage());
+        $this->assertTufKind('StateException', fn () => $tm->__construct($other), 'already constructed');
+        $this->assertSame(['root' => 1, 'timestamp' => 1, 'snapshot' => 1, 'targets' => 1], $tm->versions());
     }
 
     public function testFindTargetNeedsTopLevelTargets(): void

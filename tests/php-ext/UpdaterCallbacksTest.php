@@ -362,6 +362,25 @@ final class UpdaterCallbacksTest extends TestCase
         $e = $this->assertTufKind('IoException', fn () => $u->refresh(Fixtures::REF_TIME));
         $this->assertInstanceOf(StateException::class, $e->getPrevious());
         $this->assertStringContainsString('busy', $e->getPrevious()->getMessage());
+
+        $dir = TempDir::create('reconstruct');
+        try {
+            $v = null;
+            $v = Updater::withCallbacks(
+                function (string $n, int $m) use (&$v, $repo, $dir) {
+                    $v->__construct('file:///nowhere/', $dir);
+                    return $repo->fetch($n, $m);
+                },
+                fn (string $r) => $repo->stored[$r] ?? null,
+                fn () => null,
+                fn () => null
+            );
+            $e = $this->assertTufKind('IoException', fn () => $v->refresh(Fixtures::REF_TIME));
+            $this->assertStringContainsString('already constructed', $e->getPrevious()->getMessage());
+            $this->assertFalse($v->status()['refreshed']);
+        } finally {
+            TempDir::remove($dir);
+        }
     }
 
     public function testStatusBeforeAndAfterRefresh(): void

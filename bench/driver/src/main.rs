@@ -104,21 +104,55 @@ impl MetadataStore for LockedStore<'_> {
     }
 }
 
+/// An experiment only (`--store unsynced`), never in the table: the same
+/// files, written through a temporary file and a rename but without any
+/// fsync, to measure what durability costs.
+struct UnsyncedStore {
+    dir: PathBuf,
+}
+
+impl MetadataStore for UnsyncedStore {
+    fn load(&mut self, role: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.dir.join(file_name(role))).ok()
+    }
+    fn store(&mut self, role: &str, bytes: &[u8]) -> tuf_core::Result<()> {
+        let path = self.dir.join(file_name(role));
+        let temp = self.dir.join(format!(".tmp-{}", file_name(role)));
+        std::fs::write(&temp, bytes).map_err(|e| tuf_core::Error::io(e.to_string()))?;
+        std::fs::rename(&temp, &path).map_err(|e| tuf_core::Error::io(e.to_string()))
+    }
+    fn remove(&mut self, role: &str) -> tuf_core::Result<()> {
+        let _ = std::fs::remove_file(self.dir.join(file_name(role)));
+        Ok(())
+    }
+}
+
 /// `scenario --metadata-url URL --cache DIR --repo DIR [--verify]`: the
 /// cache must hold the trusted root (bench/run copies it there).
 fn scenario(args: &[String]) {
-    let mut phases = Phases::start();
-    let (map, flags) = args_map(args);
-    let repo = PathBuf::from(need(&map, "repo"));
-    let workload = load_workload(&repo);
-    let cache = DiskCache::open(Path::new(need(&map, "cache")), 0o600)
-        .unwrap_or_else(|e| die(&e.to_string()));
+    let (map, _) = args_map(args);
+    let cache_dir = Path::new(need(&map, "cache"));
+    if map.get("store").map(String::as_str) == Some("unsynced") {
+        let store = UnsyncedStore {
+            dir: cache_dir.to_path_buf(),
+        };
+        return run_scenario(args, store);
+    }
+    let cache = DiskCache::open(cache_dir, 0o600).unwrap_or_else(|e| die(&e.to_string()));
     let store = LockedStore {
         cache: &cache,
         _lock: cache
             .lock(Duration::from_secs(60))
             .unwrap_or_else(|e| die(&e.to_string())),
     };
+    run_scenario(args, store)
+}
+
+fn run_scenario<S: MetadataStore>(args: &[String], store: S) {
+    let mut phases = Phases::start();
+    let (map, flags) = args_map(args);
+    let repo = PathBuf::from(need(&map, "repo"));
+    let workload = load_workload(&repo);
     let mut updater = Updater::new(
         Config::default(),
         need(&map, "metadata-url"),

@@ -1,0 +1,525 @@
+#!/usr/bin/env python3
+"""Runs the benchmark scenarios side by side and prints the table.
+
+Called by bench/run once everything is built; see docs/benchmarks.md.
+
+Every measured run is a fresh process. Its CPU time (user + system), wall
+time and peak RSS come from wait4(2) on it; its own JSON line says how its
+CPU and wall time split into phases (setup, refresh, lookups, verify).
+Clients take turns within each round, so load from elsewhere on the
+machine hits them alike; the table shows medians over the rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TOP = HERE.parent
+
+SCENARIOS = ["cold", "warm", "update", "hash"]
+LABELS = {
+    "native": "native (tuf-core)",
+    "php-ext": "PHP extension + shim",
+    "python-tuf": "python-tuf ngclient",
+    "php-hash_file": "PHP hash_file()",
+}
+
+
+# ----------------------------------------------------------------------------
+# Clients
+# ----------------------------------------------------------------------------
+
+class Client:
+    name = ""
+    scenarios = SCENARIOS
+
+    def __init__(self, args):
+        self.args = args
+
+    def init_cache(self, cache: Path, repo: Path) -> None:
+        cache.mkdir(mode=0o700)
+        shutil.copyfile(repo / "root.json", cache / "root.json")
+
+    def scenario(self, url: str, cache: Path, repo: Path, verify: bool) -> list[str]:
+        raise NotImplementedError
+
+    def hash(self, repo: Path) -> list[str]:
+        raise NotImplementedError
+
+
+class Native(Client):
+    name = "native"
+
+    def scenario(self, url, cache, repo, verify):
+        cmd = [str(self.args.driver), "scenario", "--metadata-url", url, "--cache", str(cache), "--repo", str(repo)]
+        return cmd + (["--verify"] if verify else [])
+
+    def hash(self, repo):
+        return [str(self.args.driver), "hash", "--repo", str(repo)]
+
+
+class PythonTuf(Client):
+    name = "python-tuf"
+
+    def scenario(self, url, cache, repo, verify):
+        cmd = [sys.executable, str(HERE / "clients" / "ngclient.py"), "scenario", url, str(cache), str(repo)]
+        return cmd + (["--verify"] if verify else [])
+
+    def hash(self, repo):
+        return [sys.executable, str(HERE / "clients" / "ngclient.py"), "hash", str(repo)]
+
+
+class PhpExt(Client):
+    name = "php-ext"
+
+    def php(self):
+        return [self.args.php, "-d", f"extension={self.args.extension}"]
+
+    def scenario(self, url, cache, repo, verify):
+        cmd = self.php() + [str(HERE / "clients" / "shim.php"), "scenario", url, str(cache), str(repo)]
+        return cmd + (["--verify"] if verify else [])
+
+    def hash(self, repo):
+        return self.php() + [str(HERE / "clients" / "shim.php"), "hash", str(repo)]
+
+
+class PhpHashFile(Client):
+    name = "php-hash_file"
+    scenarios = ["hash"]
+
+    def hash(self, repo):
+        return [self.args.php, str(HERE / "clients" / "hash_file.php"), str(repo)]
+
+
+# ----------------------------------------------------------------------------
+# Measuring one process
+# ----------------------------------------------------------------------------
+
+def measure(cmd: list[str]) -> dict:
+    """Runs cmd; returns its CPU, wall, peak RSS and its JSON report."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        _, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr}{stdout}")
+    report = json.loads(stdout.strip().splitlines()[-1])
+    phases = report.get("phases", {})
+    work = {k: v for k, v in phases.items() if k != "setup"}
+    return {
+        "cpu_ms": (ru.ru_utime + ru.ru_stime) * 1e3,
+        "user_ms": ru.ru_utime * 1e3,
+        "sys_ms": ru.ru_stime * 1e3,
+        "wall_ms": wall * 1e3,
+        "rss_mb": ru.ru_maxrss / 1024,
+        "work_cpu_ms": sum(p["cpu_ms"] for p in work.values()),
+        "meta_cpu_ms": sum(phases[p]["cpu_ms"] for p in ("refresh", "lookups") if p in phases),
+        "meta_wall_ms": sum(phases[p]["wall_ms"] for p in ("refresh", "lookups") if p in phases),
+        "verify_cpu_ms": phases.get("verify", {}).get("cpu_ms", 0.0),
+        "verify_wall_ms": phases.get("verify", {}).get("wall_ms", 0.0),
+        "phases": phases,
+    }
+
+
+def median_of(runs: list[dict]) -> dict:
+    keys = [k for k in runs[0] if isinstance(runs[0][k], float)]
+    return {k: statistics.median(r[k] for r in runs) for k in keys} | {"runs": len(runs)}
+
+
+# ----------------------------------------------------------------------------
+# The benchmark
+# ----------------------------------------------------------------------------
+
+def start_server(driver: Path, repo: Path) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([str(driver), "serve", "--dir", str(repo)], stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    if not line.startswith("listening on "):
+        proc.kill()
+        raise RuntimeError(f"server did not start: {line!r}")
+    return proc, line.split()[-1]
+
+
+def run_benchmark(args, clients: list[Client]) -> dict:
+    repo = args.repo
+    if args.tmp:
+        Path(args.tmp).mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="tuf-bench-", dir=args.tmp))
+    server, base = start_server(args.driver, repo)
+    url1, url2 = f"{base}state1/metadata/", f"{base}state2/metadata/"
+    results: dict[str, dict[str, list]] = {c.name: {s: [] for s in c.scenarios} for c in clients}
+    n = [0]
+
+    def fresh(name: str) -> Path:
+        n[0] += 1
+        return work / f"{name}-{n[0]}"
+
+    try:
+        # Cache templates: each client's own cache after a cold refresh
+        # against state 1, the starting point of "warm" and "update". The
+        # first cold run also warms the page cache and the server.
+        templates = {}
+        for c in clients:
+            if "cold" in c.scenarios:
+                t = fresh(f"template-{c.name}")
+                c.init_cache(t, repo)
+                measure(c.scenario(url1, t, repo, True))
+                templates[c.name] = t
+            if "hash" in c.scenarios:
+                measure(c.hash(repo))
+        for round_ in range(args.runs):
+            for scenario in args.scenarios:
+                for c in clients:
+                    if scenario not in c.scenarios:
+                        continue
+                    if scenario == "hash":
+                        cmd = c.hash(repo)
+                    else:
+                        cache = fresh(f"{scenario}-{c.name}")
+                        if scenario == "cold":
+                            c.init_cache(cache, repo)
+                        else:
+                            shutil.copytree(templates[c.name], cache)
+                        url = url2 if scenario == "update" else url1
+                        cmd = c.scenario(url, cache, repo, scenario in ("cold", "warm"))
+                    results[c.name][scenario].append(measure(cmd))
+                    if scenario != "hash":
+                        shutil.rmtree(cache)
+            print(f"  round {round_ + 1}/{args.runs} done (load {os.getloadavg()[0]:.2f})", file=sys.stderr)
+        # A PHP process doing nothing, with and without the extension: the
+        # base of the memory target.
+        bare = {}
+        if args.php:
+            bare["php"] = median_of([measure_plain([args.php, "-r", 'echo "{}\\n";']) for _ in range(args.runs)])
+            if args.extension:
+                bare["php+ext"] = median_of([
+                    measure_plain([args.php, "-d", f"extension={args.extension}", "-r", 'echo "{}\\n";'])
+                    for _ in range(args.runs)
+                ])
+    finally:
+        server.kill()
+        server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "medians": {c: {s: median_of(r) for s, r in by.items() if r} for c, by in results.items()},
+        "all_runs": results,
+        "bare": bare,
+    }
+
+
+def measure_plain(cmd):
+    m = measure(cmd)
+    return {k: v for k, v in m.items() if k in ("cpu_ms", "wall_ms", "rss_mb")}
+
+
+# ----------------------------------------------------------------------------
+# Machine, floor, hashing
+# ----------------------------------------------------------------------------
+
+def machine() -> dict:
+    info = {"platform": platform.platform()}
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        for line in lscpu.splitlines():
+            k, _, v = line.partition(":")
+            if k.strip() in ("Model name", "CPU(s)", "Thread(s) per core", "Hypervisor vendor"):
+                info[k.strip()] = v.strip()
+        flags = next((l for l in lscpu.splitlines() if l.startswith("Flags:")), "")
+        info["sha_ni"] = " sha_ni " in f" {flags} "
+        info["avx2"] = " avx2 " in f" {flags} "
+    except OSError:
+        pass
+    info["load_before"] = os.getloadavg()
+    return info
+
+
+def openssl_speed() -> dict:
+    out = {}
+    for alg in ("sha256", "sha512"):
+        try:
+            text = subprocess.run(
+                ["openssl", "speed", "-seconds", "2", "-bytes", "262144", "-evp", alg],
+                capture_output=True, text=True, check=True,
+            ).stdout
+            line = [l for l in text.splitlines() if l.startswith(alg)][-1]
+            out[alg] = float(line.split()[-1].rstrip("k")) * 1e3 / 1e6  # MB/s
+        except (OSError, subprocess.CalledProcessError, IndexError, ValueError):
+            pass
+    if len(out) == 2:
+        out["sha256_then_sha512"] = 1 / (1 / out["sha256"] + 1 / out["sha512"])
+    return out
+
+
+def lab(args, what: str) -> dict:
+    text = subprocess.run([str(args.lab), what, "--repo", str(args.repo), "--repeat", str(args.lab_repeat)],
+                          capture_output=True, text=True, check=True).stdout
+    return json.loads(text)
+
+
+# ----------------------------------------------------------------------------
+# Report
+# ----------------------------------------------------------------------------
+
+def fmt(x, digits=0):
+    if x is None:
+        return "–"
+    return f"{x:,.{digits}f}"
+
+
+def ratio(a, b):
+    if a is None or not b:
+        return None
+    return a / b
+
+
+def report(data: dict) -> str:
+    med = data["medians"]
+    floors = data["floor"]["floors_ms"]
+    archive_mb = data["workload"]["archive_bytes"] / 1e6
+    lines = []
+    w = data["workload"]
+    lines.append(
+        f"Workload: {w['targets']:,} targets in {w['bins']:,} hashed bins; {len(w['lookups'])} lookups touching "
+        f"{len(w['bin_names_touched'])} bins ({w['metadata_bytes']['bins_touched'] / 1e6:.1f} MB of bins); "
+        f"{len(w['archives'])} archives, {archive_mb:.1f} MB; update: {len(w['state2']['changed_bins'])} bins changed "
+        f"({len(w['state2']['changed_bins_touched'])} of them looked up). Medians of {data['runs']} runs, each a fresh process."
+    )
+    lines.append("")
+    lines.append("| scenario | client | CPU ms | wall ms | peak RSS MB | CPU × native | wall × native | work CPU ms | floor ms | work × floor |")
+    lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for s in SCENARIOS:
+        native = med.get("native", {}).get(s)
+        for c in ("native", "php-ext", "python-tuf", "php-hash_file"):
+            m = med.get(c, {}).get(s)
+            if not m:
+                continue
+            floor = floors.get(s)
+            lines.append(
+                f"| {s} | {LABELS[c]} | {fmt(m['cpu_ms'])} | {fmt(m['wall_ms'])} | {fmt(m['rss_mb'], 1)} | "
+                f"{fmt(ratio(m['cpu_ms'], native and native['cpu_ms']), 2)} | "
+                f"{fmt(ratio(m['wall_ms'], native and native['wall_ms']), 2)} | "
+                f"{fmt(m['work_cpu_ms'])} | {fmt(floor, 1)} | {fmt(ratio(m['work_cpu_ms'], floor), 2)} |"
+            )
+    lines.append("")
+    lines.append(
+        "CPU = user + system of the whole process (start-up included); work = the process's own CPU time "
+        "after start-up and set-up (refresh + lookups + verify); floor = the least work of the scenario "
+        "measured with the primitives below. `update` does no archive checks."
+    )
+    lines.append("")
+    # Metadata part only.
+    lines.append("Metadata part (refresh + 200 lookups), CPU ms:")
+    lines.append("")
+    lines.append("| scenario | floor | " + " | ".join(LABELS[c] for c in ("native", "php-ext", "python-tuf") if c in med) + " |")
+    lines.append("|---|---:|" + "---:|" * len([c for c in ("native", "php-ext", "python-tuf") if c in med]))
+    for s in ("cold", "warm", "update"):
+        f = floors.get(f"{s}_meta")
+        cells = []
+        for c in ("native", "php-ext", "python-tuf"):
+            if c in med and s in med[c]:
+                v = med[c][s]["meta_cpu_ms"]
+                cells.append(f"{fmt(v, 1)} ({fmt(ratio(v, f), 2)}× floor)")
+        lines.append(f"| {s} | {fmt(f, 1)} | " + " | ".join(cells) + " |")
+    lines.append("")
+    # Primitives.
+    p = data["floor"]["primitives"]
+    parts = data["floor"]["parts"]
+    cm = parts["cold_meta"]
+    lines.append(
+        f"Primitives on this machine: ed25519 verification {p['ed25519_verify_us_small']['ring']:.1f} µs (ring) / "
+        f"{p['ed25519_verify_us_small']['dalek']:.1f} µs (dalek) for a small message; strict parse + canonicalisation "
+        f"{p['canonicalise_MBps']:.0f} MB/s; sha256 then sha512 {p['sha256_then_sha512_MBps']:.0f} MB/s. "
+        f"Cold/warm metadata floor: {cm['files']} files, {cm['bytes'] / 1e6:.1f} MB: canonicalise {cm['canonicalise_ms']:.1f} ms + "
+        f"{cm['signatures']} signatures {cm['signatures_ms']:.1f} ms."
+    )
+    lines.append("")
+    # Hashing.
+    h = data.get("hashes")
+    o = data.get("openssl_speed", {})
+    if h:
+        lines.append("Hashing (sha256 then sha512 over each 256 kB chunk), MB/s:")
+        lines.append("")
+        lines.append("| implementation | sha256 (hot) | sha512 (hot) | both, hot | both, archives from page cache | two threads (wall) | two threads CPU ms |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|")
+        for imp in ("sha2", "ring", "openssl"):
+            hot = h["hot_MBps"]
+            f = h["files"][imp]
+            lines.append(
+                f"| {imp} | {fmt(hot[imp + '_sha256'])} | {fmt(hot[imp + '_sha512'])} | {fmt(hot[imp + '_sha256_then_sha512'])} | "
+                f"{fmt(f['sha256_then_sha512_MBps'])} | {fmt(f['two_threads_MBps'])} | {fmt(f['two_threads_cpu_ms'])} |"
+            )
+        cv = h["core_verify_file"]
+        lines.append(
+            f"| **tuf-core** (`download::verify_file`) | | | | {fmt(cv['one_thread_MBps'])} | "
+            f"{fmt(cv['two_threads_MBps'])} | {fmt(cv['two_threads_cpu_ms'])} |"
+        )
+        if o:
+            lines.append(f"| `openssl speed -evp` | {fmt(o['sha256'])} | {fmt(o['sha512'])} | {fmt(o['sha256_then_sha512'])} | | | |")
+        lines.append("")
+    # Targets.
+    lines.append("Targets of the issue:")
+    lines.append("")
+    for t in targets(data):
+        lines.append(f"- {t}")
+    return "\n".join(lines) + "\n"
+
+
+def targets(data: dict) -> list[str]:
+    med, floors = data["medians"], data["floor"]["floors_ms"]
+    out = []
+    n, py, ext = med.get("native", {}), med.get("python-tuf", {}), med.get("php-ext", {})
+
+    def verdict(ok):
+        return "**met**" if ok else "**missed**"
+
+    if "cold" in n:
+        r = n["cold"]["meta_cpu_ms"] / floors["cold_meta"]
+        out.append(f"cold, metadata: native {n['cold']['meta_cpu_ms']:.1f} ms = {r:.2f}× floor (target ≤ 1.6×): {verdict(r <= 1.6)}")
+        if "cold" in py:
+            q = py["cold"]["meta_cpu_ms"] / n["cold"]["meta_cpu_ms"]
+            out.append(f"cold, metadata: python-tuf / native = {q:.1f}× (target ≥ 20×): {verdict(q >= 20)}")
+    if "warm" in n:
+        r = n["warm"]["meta_cpu_ms"] / floors["warm_meta"]
+        out.append(f"warm, metadata: native {n['warm']['meta_cpu_ms']:.1f} ms = {r:.2f}× floor (target ≤ 1.5×): {verdict(r <= 1.5)}")
+    h, o = data.get("hashes"), data.get("openssl_speed")
+    if "hash" in n:
+        mbps = data["workload"]["archive_bytes"] / 1e6 / (n["hash"]["verify_cpu_ms"] / 1e3)
+        ref = h["files"]["openssl"]["sha256_then_sha512_MBps"] if h else None
+        if ref:
+            out.append(
+                f"hashing: native {mbps:.0f} MB/s of CPU (hash scenario, files from the page cache) vs OpenSSL "
+                f"{ref:.0f} MB/s in the same loop (`openssl speed`: {o.get('sha256_then_sha512', 0):.0f} MB/s hot): "
+                f"{verdict(mbps >= ref * 0.98)}"
+            )
+    if "cold" in ext and "php+ext" in data.get("bare", {}):
+        bare = data["bare"]["php"]["rss_mb"]
+        added = ext["cold"]["rss_mb"] - bare
+        out.append(f"memory: PHP extension + shim, cold: {ext['cold']['rss_mb']:.1f} MB peak vs bare PHP {bare:.1f} MB: +{added:.1f} MB (target < 16 MB): {verdict(added < 16)}")
+    if ext and n:
+        worst = []
+        for s in SCENARIOS:
+            if s in ext and s in n:
+                worst.append((ext[s]["cpu_ms"] / n[s]["cpu_ms"], ext[s]["wall_ms"] / n[s]["wall_ms"], s))
+        cpu_ok = all(c <= 1.3 for c, _, _ in worst)
+        desc = ", ".join(f"{s} {c:.2f}× CPU / {w:.2f}× wall" for c, w, s in worst)
+        out.append(f"extension through the shim within 1.3× of native on every scenario: {desc}: {verdict(cpu_ok)}")
+    elif not ext:
+        out.append("extension through the shim: **pending** (not measured in this run)")
+    return out
+
+
+def chart(data: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    med, floors = data["medians"], data["floor"]["floors_ms"]
+    clients = [c for c in ("native", "php-ext", "python-tuf", "php-hash_file") if c in med]
+    colors = {"native": "#1b7837", "php-ext": "#5aae61", "python-tuf": "#762a83", "php-hash_file": "#c2a5cf"}
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+    width = 0.8 / len(clients)
+    for ax, (title, value) in zip(axes, [
+        ("work CPU time ÷ floor (log scale)", lambda c, s: ratio(med[c][s]["work_cpu_ms"], floors[s])),
+        ("process CPU time ÷ native client's", lambda c, s: ratio(med[c][s]["cpu_ms"], med["native"][s]["cpu_ms"])),
+    ]):
+        for i, c in enumerate(clients):
+            xs, ys = [], []
+            for j, s in enumerate(SCENARIOS):
+                if s in med[c] and ("native" in med and s in med["native"]):
+                    xs.append(j + (i - (len(clients) - 1) / 2) * width)
+                    ys.append(value(c, s))
+            bars = ax.bar(xs, ys, width, label=LABELS[c], color=colors[c])
+            ax.bar_label(bars, labels=[f"{y:.1f}" for y in ys], fontsize=7, padding=1)
+        ax.set_xticks(range(len(SCENARIOS)), SCENARIOS)
+        ax.set_yscale("log")
+        ax.axhline(1, color="grey", linewidth=0.8)
+        ax.set_title(title)
+    axes[0].legend(fontsize=8)
+    w = data["workload"]
+    fig.suptitle(
+        f"TUF clients on a packages.drupal.org-shaped repository ({w['targets']:,} targets, {w['bins']} bins, "
+        f"{len(w['lookups'])} lookups, {w['archive_bytes'] / 1e6:.0f} MB of archives); medians of {data['runs']} runs",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repo", type=Path, required=True)
+    ap.add_argument("--driver", type=Path, required=True)
+    ap.add_argument("--lab", type=Path, required=True)
+    ap.add_argument("--php", default=None)
+    ap.add_argument("--extension", default=None, help="path of tuf_native's .so; without it the PHP column is pending")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--lab-repeat", type=int, default=7)
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS))
+    ap.add_argument("--clients", default="native,php-ext,python-tuf,php-hash_file")
+    ap.add_argument("--out", type=Path, default=HERE / "results")
+    ap.add_argument("--tmp", default=None)
+    ap.add_argument("--command", default="bench/run")
+    args = ap.parse_args()
+    args.repo = args.repo.resolve()
+    args.scenarios = args.scenarios.split(",")
+    wanted = args.clients.split(",")
+    clients: list[Client] = []
+    for cls in (Native, PhpExt, PythonTuf, PhpHashFile):
+        if cls.name not in wanted:
+            continue
+        if cls is PhpExt and not args.extension:
+            print("PHP extension not available: its column is pending", file=sys.stderr)
+            continue
+        if cls in (PhpExt, PhpHashFile) and not args.php:
+            continue
+        clients.append(cls(args))
+
+    data = {"command": args.command, "machine": machine(), "runs": args.runs}
+    data["workload"] = json.loads((args.repo / "workload.json").read_text())
+    print("== primitives (floor)", file=sys.stderr)
+    data["floor"] = lab(args, "floor")
+    print("== hashing candidates", file=sys.stderr)
+    data["hashes"] = lab(args, "hashes")
+    data["openssl_speed"] = openssl_speed()
+    print(f"== scenarios: {', '.join(c.name for c in clients)} × {', '.join(args.scenarios)} × {args.runs} runs", file=sys.stderr)
+    data.update(run_benchmark(args, clients))
+    data["machine"]["load_after"] = os.getloadavg()
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    table = report(data)
+    m = data["machine"]
+    header = (
+        f"Command: `{args.command}`; machine: {m.get('Model name', '?')}, {m.get('CPU(s)', '?')} CPUs"
+        f"{' (' + m['Hypervisor vendor'] + ' guest)' if 'Hypervisor vendor' in m else ''}, "
+        f"SHA-NI {'yes' if m.get('sha_ni') else 'no'}; load average {m['load_before'][0]:.2f} before, "
+        f"{m['load_after'][0]:.2f} after; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n\n"
+    )
+    (args.out / "latest.md").write_text(header + table)
+    slim = {k: v for k, v in data.items() if k != "all_runs"}
+    (args.out / "latest.json").write_text(json.dumps(slim, indent=1) + "\n")
+    try:
+        chart(data, args.out / "ratios.png")
+    except ImportError as e:
+        print(f"no chart: {e}", file=sys.stderr)
+    print(header + table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
