@@ -60,3 +60,11 @@ summarise_cargo_test() {
     awk '/^test result:/ { p += $4; f += $6; i += $8 }
          END { printf "cargo test: %d passed, %d failed, %d ignored\n", p, f, i; exit (f > 0) }' "$1"
 }
+
+# PHP 8.2 with headers (the extension builds against them), clang for
+# ext-php-rs's bindgen, and Debian's phpunit 9.6 and Guzzle PSR-7/promises
+# for the PHP suites.
+ensure_php() {
+    apt_install php8.2-cli php8.2-dev php8.2-xml php8.2-mbstring clang libclang-dev \
+        phpunit php-guzzlehttp-psr7 php-guzzlehttp-promises
+}
