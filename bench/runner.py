@@ -396,16 +396,18 @@ def targets(data: dict) -> list[str]:
     if "warm" in n:
         r = n["warm"]["meta_cpu_ms"] / floors["warm_meta"]
         out.append(f"warm, metadata: native {n['warm']['meta_cpu_ms']:.1f} ms = {r:.2f}× floor (target ≤ 1.5×): {verdict(r <= 1.5)}")
-    h, o = data.get("hashes"), data.get("openssl_speed")
-    if "hash" in n:
-        mbps = data["workload"]["archive_bytes"] / 1e6 / (n["hash"]["verify_cpu_ms"] / 1e3)
-        ref = h["files"]["openssl"]["sha256_then_sha512_MBps"] if h else None
-        if ref:
-            out.append(
-                f"hashing: native {mbps:.0f} MB/s of CPU (hash scenario, files from the page cache) vs OpenSSL "
-                f"{ref:.0f} MB/s in the same loop (`openssl speed`: {o.get('sha256_then_sha512', 0):.0f} MB/s hot): "
-                f"{verdict(mbps >= ref * 0.98)}"
-            )
+    h, o = data.get("hashes"), data.get("openssl_speed") or {}
+    if h:
+        ref = h["files"]["openssl"]["sha256_then_sha512_MBps"]
+        cv = h["core_verify_file"]
+        one, two = cv["one_thread_MBps"], cv["two_threads_MBps"]
+        out.append(
+            f"hashing: OpenSSL (libcrypto, one thread) checks the archives at {ref:.0f} MB/s in the same loop "
+            f"(`openssl speed`, hot buffer: {o.get('sha256_then_sha512', 0):.0f} MB/s); tuf-core "
+            f"{one:.0f} MB/s on one thread ({one / ref:.2f}×, {cv['one_thread_cpu_ms']:.0f} ms CPU), "
+            f"{two:.0f} MB/s wall on two threads ({two / ref:.2f}×, {cv['two_threads_cpu_ms']:.0f} ms CPU): "
+            f"{verdict(max(one, two) >= ref)}"
+        )
     if "cold" in ext and "php+ext" in data.get("bare", {}):
         bare = data["bare"]["php"]["rss_mb"]
         added = ext["cold"]["rss_mb"] - bare
@@ -433,20 +435,28 @@ def chart(data: dict, path: Path) -> None:
     clients = [c for c in ("native", "php-ext", "python-tuf", "php-hash_file") if c in med]
     colors = {"native": "#1b7837", "php-ext": "#5aae61", "python-tuf": "#762a83", "php-hash_file": "#c2a5cf"}
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+    # Left: each part of the work against its own floor (metadata work of
+    # cold, warm and update; archive checks of the hash scenario).
+    left = [("cold", "meta_cpu_ms", "cold_meta"), ("warm", "meta_cpu_ms", "warm_meta"),
+            ("update", "meta_cpu_ms", "update_meta"), ("hash", "verify_cpu_ms", "hash")]
+    left_labels = ["cold\nmetadata", "warm\nmetadata", "update\nmetadata", "hash\narchives"]
+    panels = [
+        (axes[0], "CPU time of the work ÷ its floor (log scale)", left, left_labels,
+         lambda c, s, key, fl: ratio(med[c][s][key], floors[fl])),
+        (axes[1], "whole-process CPU time ÷ native client's", [(s, "cpu_ms", s) for s in SCENARIOS], SCENARIOS,
+         lambda c, s, key, fl: ratio(med[c][s][key], med["native"][s][key])),
+    ]
     width = 0.8 / len(clients)
-    for ax, (title, value) in zip(axes, [
-        ("work CPU time ÷ floor (log scale)", lambda c, s: ratio(med[c][s]["work_cpu_ms"], floors[s])),
-        ("process CPU time ÷ native client's", lambda c, s: ratio(med[c][s]["cpu_ms"], med["native"][s]["cpu_ms"])),
-    ]):
+    for ax, title, groups, labels, value in panels:
         for i, c in enumerate(clients):
             xs, ys = [], []
-            for j, s in enumerate(SCENARIOS):
-                if s in med[c] and ("native" in med and s in med["native"]):
+            for j, (s, key, fl) in enumerate(groups):
+                if s in med[c] and "native" in med and s in med["native"]:
                     xs.append(j + (i - (len(clients) - 1) / 2) * width)
-                    ys.append(value(c, s))
+                    ys.append(value(c, s, key, fl))
             bars = ax.bar(xs, ys, width, label=LABELS[c], color=colors[c])
             ax.bar_label(bars, labels=[f"{y:.1f}" for y in ys], fontsize=7, padding=1)
-        ax.set_xticks(range(len(SCENARIOS)), SCENARIOS)
+        ax.set_xticks(range(len(groups)), labels)
         ax.set_yscale("log")
         ax.axhline(1, color="grey", linewidth=0.8)
         ax.set_title(title)

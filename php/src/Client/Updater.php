@@ -272,44 +272,18 @@ class Updater
         // The callbacks hold the updater weakly: no reference cycle through
         // the native object, which PHP's cycle collector cannot see into.
         $self = \WeakReference::create($this);
-        $arguments = [
-            'fetch' => static fn (string $fileName, int $maxBytes): ?string => $self->get()?->fetchMetadata($fileName, $maxBytes),
-            'load' => static fn (string $role): ?string => $self->get()?->loadTrusted($role),
-            'store' => static function (string $role, string $bytes) use ($self): void {
+        $this->native = \Tuf\Native\Updater::withCallbacks(
+            static fn (string $fileName, int $maxBytes): ?string => $self->get()?->fetchMetadata($fileName, $maxBytes),
+            static fn (string $role): ?string => $self->get()?->loadTrusted($role),
+            static function (string $role, string $bytes) use ($self): void {
                 $self->get()?->storeTrusted($role, $bytes);
             },
-            'remove' => static function (string $role) use ($self): void {
+            static function (string $role) use ($self): void {
                 $self->get()?->storage->delete($role);
             },
-            'options' => $this->nativeOptions(),
-        ];
-        $this->native = \Tuf\Native\Updater::withCallbacks(...self::inDeclaredOrder($arguments));
+            $this->nativeOptions(),
+        );
         return $this->native;
-    }
-
-    /**
-     * The arguments of Tuf\Native\Updater::withCallbacks() in the order the
-     * loaded extension declares its parameters ($remove is a later
-     * addition, so its position has varied); the documented order if the
-     * names are not all known.
-     *
-     * @param array<string, mixed> $arguments
-     * @return list<mixed>
-     */
-    private static function inDeclaredOrder(array $arguments): array
-    {
-        $ordered = [];
-        foreach ((new \ReflectionMethod(\Tuf\Native\Updater::class, 'withCallbacks'))->getParameters() as $parameter) {
-            if (!array_key_exists($parameter->getName(), $arguments)) {
-                $ordered = null;
-                break;
-            }
-            $ordered[] = $arguments[$parameter->getName()];
-        }
-        if ($ordered === null || count($ordered) !== count($arguments)) {
-            $ordered = [$arguments['fetch'], $arguments['load'], $arguments['store'], $arguments['remove'], $arguments['options']];
-        }
-        return $ordered;
     }
 
     /**

@@ -1,0 +1,6 @@
+//! Shared set-up of the tuf-core fuzz targets: the python-tuf fixtures, an
+//! in-memory repository and metadata store, and the fixture signing keys.
+
+pub mod fixture_keys;
+pub mod repo;
+pub mod fnmatch;
