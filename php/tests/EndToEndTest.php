@@ -101,7 +101,7 @@ final class EndToEndTest extends TestCase
      *
      * @return array{0: ComposerLikeUpdater, 1: HttpLoader, 2: string}
      */
-    private function project(string $url, ?string $storageDir = null): array
+    private function project(string $url, ?string $storageDir = null, string $repo = 'drupal'): array
     {
         $this->requireNative();
         $storageDir ??= $this->cleanup[] = self::tempDir('tuf-shim-project-');
@@ -111,7 +111,7 @@ final class EndToEndTest extends TestCase
         try {
             $storage->getRoot();
         } catch (\LogicException) {
-            $storage->save(RootMetadata::createFromJson(Fixtures::metadata('drupal', '1', '1.root.json'))->trust());
+            $storage->save(RootMetadata::createFromJson(Fixtures::metadata($repo, '1', '1.root.json'))->trust());
         }
         $loader = new HttpLoader("$url/metadata/");
         return [new ComposerLikeUpdater(new SizeCheckingLoader($loader), $storage), $loader, $storageDir];
@@ -168,6 +168,43 @@ final class EndToEndTest extends TestCase
         [$next, $nextLoader] = $this->project($url, $storageDir);
         $this->fetchPackage($next, $url, 'drupal/pkg03/1.0.0.0');
         $this->assertSame(['2.root.json', 'timestamp.json'], $nextLoader->log);
+    }
+
+    /**
+     * The Composer-shaped fixture, walked as Composer 2 walks a repository:
+     * packages.json, then each package's p2/ listing, then each release's
+     * dist archive (a zip), all through TUF; then a new release.
+     */
+    public function testComposerRepositoryFromPackagesJsonToZipArchives(): void
+    {
+        $url = $this->publish('composer', '1');
+        [$updater, $loader, $storageDir] = $this->project($url, null, 'composer');
+        $root = HttpLoader::get("$url/targets/packages.json", 'packages.json', $updater->getLength('packages.json'));
+        $updater->verify('packages.json', Utils::streamFor($root));
+        $repository = json_decode($root, true, 512, JSON_THROW_ON_ERROR);
+        $this->assertTrue($repository['tuf']);
+        $archives = 0;
+        foreach ($repository['available-packages'] as $package) {
+            $listingTarget = ltrim(str_replace('%package%', $package, $repository['metadata-url']), '/');
+            $listing = HttpLoader::get("$url/targets/$listingTarget", $listingTarget, $updater->getLength($listingTarget));
+            $updater->verify($listingTarget, Utils::streamFor($listing));
+            foreach (json_decode($listing, true, 512, JSON_THROW_ON_ERROR)['packages'][$package] as $release) {
+                $this->assertSame('zip', $release['dist']['type']);
+                $file = $this->fetchPackage($updater, $url, "$package/{$release['version_normalized']}");
+                $this->assertSame("PK\x03\x04", substr((string) file_get_contents($file), 0, 4));
+                $this->assertSame($release['dist']['shasum'], sha1_file($file));
+                $archives++;
+            }
+        }
+        $this->assertSame(6, $archives);
+
+        // drupal/token 1.15.0 is published: the next run sees it.
+        $dir = self::$docroot . '/' . basename($url);
+        self::removeTree($dir);
+        self::copyTree(Fixtures::state('composer', '2'), $dir);
+        [$next] = $this->project($url, $storageDir, 'composer');
+        $this->fetchPackage($next, $url, 'drupal/token/1.15.0.0');
+        $this->assertSame(['2.root.json', 'timestamp.json', 'snapshot.json', 'targets.json'], array_slice($loader->log, 0, 4));
     }
 
     public function testTamperedArchiveIsRefused(): void
