@@ -485,6 +485,8 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=HERE / "results")
     ap.add_argument("--tmp", default=None)
     ap.add_argument("--command", default="bench/run")
+    ap.add_argument("--docs", type=Path, default=None,
+                    help="a Markdown file whose <!-- results:begin/end --> block gets the new results")
     args = ap.parse_args()
     args.repo = args.repo.resolve()
     args.scenarios = args.scenarios.split(",")
@@ -527,6 +529,15 @@ def main() -> int:
         chart(data, args.out / "ratios.png")
     except ImportError as e:
         print(f"no chart: {e}", file=sys.stderr)
+    if args.docs and args.docs.is_file():
+        text = args.docs.read_text()
+        begin, end = "<!-- results:begin -->", "<!-- results:end -->"
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            _, tail = rest.split(end, 1)
+            chart_path = os.path.relpath(args.out / "ratios.png", args.docs.parent)
+            block = f"{begin}\n{header}{table}\n![ratios]({chart_path})\n{end}"
+            args.docs.write_text(head + block + tail)
     print(header + table)
     return 0
 

@@ -30,17 +30,25 @@ pub fn path_matches(pattern: &str, target: &str) -> bool {
 }
 
 /// One pattern element.
-enum Token<'a> {
+enum Token {
     Literal(char),
     AnyOne,
     Star,
-    /// `[...]`: the raw set body and whether it is negated.
-    Class(&'a [u8], bool),
+    /// `[...]`: a set of characters, possibly negated.
+    Class(CharSet),
+    /// A set that Python turns into an empty class: never matches.
+    Never,
+}
+
+struct CharSet {
+    negated: bool,
+    singles: Vec<char>,
+    ranges: Vec<(char, char)>,
 }
 
 /// Tokenises a segment pattern as Python's fnmatch does: an unclosed `[`
 /// is a literal `[`.
-fn tokens(pattern: &[u8]) -> Vec<Token<'_>> {
+fn tokens(pattern: &[u8]) -> Vec<Token> {
     let text = std::str::from_utf8(pattern).unwrap_or("");
     let mut out = Vec::new();
     let mut i = 0;
@@ -60,12 +68,8 @@ fn tokens(pattern: &[u8]) -> Vec<Token<'_>> {
             }
             '[' => match class_end(&pattern[i + 1..]) {
                 Some(len) => {
-                    let body = &pattern[i + 1..i + 1 + len];
-                    let (negated, body) = match body.first() {
-                        Some(b'!') => (true, &body[1..]),
-                        _ => (false, body),
-                    };
-                    out.push(Token::Class(body, negated));
+                    // `[` and `]` are ASCII, so these are char boundaries.
+                    out.push(class_token(&text[i + 1..i + 1 + len]));
                     i += len + 2;
                 }
                 None => {
@@ -95,32 +99,80 @@ fn class_end(rest: &[u8]) -> Option<usize> {
     rest[j..].iter().position(|&b| b == b']').map(|k| j + k)
 }
 
-fn class_matches(body: &[u8], negated: bool, c: char) -> bool {
-    let set: Vec<char> = std::str::from_utf8(body).unwrap_or("").chars().collect();
-    let mut hit = false;
-    let mut k = 0;
-    while k < set.len() {
-        if k + 2 < set.len() && set[k + 1] == '-' {
-            if set[k] <= c && c <= set[k + 2] {
-                hit = true;
+/// The set a class body stands for, exactly as CPython's
+/// `fnmatch.translate` (3.11) builds its regular expression: the body is
+/// cut into chunks at each `-` that can make a range (not the first
+/// character, nor one right after the previous range), a range whose
+/// ends are in the wrong order is removed by joining the chunks around it
+/// (which can bring a literal `!` to the front, negating the set), an
+/// empty set never matches, and a lone `!` matches any character.
+fn class_token(body: &str) -> Token {
+    let chars: Vec<char> = body.chars().collect();
+    let mut chunks: Vec<Vec<char>> = Vec::new();
+    if !chars.contains(&'-') {
+        chunks.push(chars);
+    } else {
+        let mut start = 0;
+        let mut k = if chars.first() == Some(&'!') { 2 } else { 1 };
+        while let Some(dash) = (k..chars.len()).find(|&x| chars[x] == '-') {
+            chunks.push(chars[start..dash].to_vec());
+            start = dash + 1;
+            k = dash + 3;
+        }
+        let last = chars[start..].to_vec();
+        match chunks.last_mut() {
+            Some(previous) if last.is_empty() => previous.push('-'),
+            _ => chunks.push(last),
+        }
+        for k in (1..chunks.len()).rev() {
+            if chunks[k - 1].last() > chunks[k].first() {
+                let mut joined = chunks[k - 1][..chunks[k - 1].len() - 1].to_vec();
+                joined.extend_from_slice(&chunks[k][1..]);
+                chunks[k - 1] = joined;
+                chunks.remove(k);
             }
-            k += 3;
-        } else {
-            if set[k] == c {
-                hit = true;
-            }
-            k += 1;
         }
     }
-    hit != negated
+    if chunks.len() == 1 && chunks[0].is_empty() {
+        return Token::Never;
+    }
+    if chunks.len() == 1 && chunks[0] == ['!'] {
+        return Token::AnyOne;
+    }
+    let negated = chunks[0].first() == Some(&'!');
+    let mut set = CharSet {
+        negated,
+        singles: Vec::new(),
+        ranges: Vec::new(),
+    };
+    // `-` between two chunks makes a range of the characters beside it;
+    // every other character (a `-` inside a chunk too) is itself.
+    let last = chunks.len() - 1;
+    for (ci, chunk) in chunks.iter().enumerate() {
+        for (pos, &ch) in chunk.iter().enumerate() {
+            if ci == 0 && pos == 0 && negated {
+                continue;
+            }
+            if ci < last && pos == chunk.len() - 1 {
+                set.ranges.push((ch, chunks[ci + 1][0]));
+            } else if !(ci > 0 && pos == 0) {
+                set.singles.push(ch);
+            }
+        }
+    }
+    Token::Class(set)
 }
 
-fn token_matches(token: &Token<'_>, c: char) -> bool {
+fn token_matches(token: &Token, c: char) -> bool {
     match token {
         Token::Literal(l) => *l == c,
-        Token::AnyOne => true,
-        Token::Class(body, negated) => class_matches(body, *negated, c),
-        Token::Star => true,
+        Token::AnyOne | Token::Star => true,
+        Token::Never => false,
+        Token::Class(set) => {
+            let hit =
+                set.singles.contains(&c) || set.ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi);
+            hit != set.negated
+        }
     }
 }
 

@@ -106,7 +106,8 @@ impl TrustedSet {
             ));
         }
         let new = parse_root(bytes, "new root")?;
-        let expected = self.root.common.version.saturating_add(1);
+        // None at u64::MAX: no root can follow (never wrap or saturate).
+        let expected = self.root.common.version.checked_add(1);
         // 5.3.4: signed by the trusted root's root role.
         check_threshold(
             &format!(
@@ -130,11 +131,14 @@ impl TrustedSet {
             new.signed.role("root"),
         )?;
         // 5.3.5: exactly N+1.
-        if new.signed.common.version != expected {
-            return Err(Error::rollback(format!(
-                "root: expected version {expected}, got {}",
-                new.signed.common.version
-            )));
+        if Some(new.signed.common.version) != expected {
+            return Err(Error::rollback(match expected {
+                Some(v) => format!(
+                    "root: expected version {v}, got {}",
+                    new.signed.common.version
+                ),
+                None => format!("root: no version can follow {}", u64::MAX),
+            }));
         }
         self.root = new.signed;
         Ok(())

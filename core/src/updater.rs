@@ -151,7 +151,10 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
     /// Spec 5.3: N+1.root.json until the repository has no newer one.
     fn update_root(&mut self, set: &mut TrustedSet) -> Result<()> {
         for _ in 0..self.config.max_root_rotations {
-            let next = set.root().common.version + 1;
+            // A root at u64::MAX has no next version to ask for.
+            let Some(next) = set.root().common.version.checked_add(1) else {
+                break;
+            };
             let url = format!("{}{next}.root.json", self.metadata_url);
             let bytes = match self.fetcher.fetch(&url, self.config.root_max_length) {
                 Ok(b) => b,

@@ -2,5 +2,5 @@
 //! in-memory repository and metadata store, and the fixture signing keys.
 
 pub mod fixture_keys;
-pub mod repo;
 pub mod fnmatch;
+pub mod repo;

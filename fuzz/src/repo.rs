@@ -37,7 +37,11 @@ pub fn load_metadata(repo: &str, state: &str) -> HashMap<String, Vec<u8>> {
     let mut files = HashMap::new();
     for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let path = entry.expect("fixture entry").path();
-        let name = path.file_name().expect("name").to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
         files.insert(name, std::fs::read(&path).expect("fixture file"));
     }
     files

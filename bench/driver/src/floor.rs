@@ -38,11 +38,17 @@ fn read(path: &Path) -> Vec<u8> {
 }
 
 fn hex32(s: &str) -> [u8; 32] {
-    hex::decode(s).ok().and_then(|v| v.try_into().ok()).unwrap_or_else(|| die("bad key"))
+    hex::decode(s)
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .unwrap_or_else(|| die("bad key"))
 }
 
 fn hex64(s: &str) -> [u8; 64] {
-    hex::decode(s).ok().and_then(|v| v.try_into().ok()).unwrap_or_else(|| die("bad signature"))
+    hex::decode(s)
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .unwrap_or_else(|| die("bad signature"))
 }
 
 /// Public keys by keyid from a `keys` object.
@@ -50,7 +56,12 @@ fn keys_of(keys: &Value) -> Vec<(String, [u8; 32])> {
     keys.as_object()
         .map(|m| {
             m.iter()
-                .map(|(id, k)| (id.clone(), hex32(k["keyval"]["public"].as_str().unwrap_or(""))))
+                .map(|(id, k)| {
+                    (
+                        id.clone(),
+                        hex32(k["keyval"]["public"].as_str().unwrap_or("")),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -71,7 +82,10 @@ fn load(path: &Path, keys: &[(String, [u8; 32])], threshold: usize) -> MetaFile 
         }
     }
     if required.len() < threshold {
-        die(&format!("{}: fewer than {threshold} known signatures", path.display()));
+        die(&format!(
+            "{}: fewer than {threshold} known signatures",
+            path.display()
+        ));
     }
     MetaFile {
         name: path.file_name().unwrap().to_string_lossy().into_owned(),
@@ -85,14 +99,22 @@ fn verify_dalek(f: &MetaFile) {
     for (key, sig) in &f.required {
         let k = ed25519_dalek::VerifyingKey::from_bytes(key).expect("key");
         let s = ed25519_dalek::Signature::from_bytes(sig);
-        assert!(k.verify_strict(&f.canonical, &s).is_ok(), "{}: bad signature", f.name);
+        assert!(
+            k.verify_strict(&f.canonical, &s).is_ok(),
+            "{}: bad signature",
+            f.name
+        );
     }
 }
 
 fn verify_ring(f: &MetaFile) {
     for (key, sig) in &f.required {
         let k = ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, key);
-        assert!(k.verify(&f.canonical, sig).is_ok(), "{}: bad signature", f.name);
+        assert!(
+            k.verify(&f.canonical, sig).is_ok(),
+            "{}: bad signature",
+            f.name
+        );
     }
 }
 
@@ -155,7 +177,9 @@ pub fn run(repo: &Path, repeat: Option<&String>) {
 
     let root_doc: Value = serde_json::from_slice(&read(&repo.join("root.json"))).unwrap();
     let root_keys = keys_of(&root_doc["signed"]["keys"]);
-    let root_threshold = root_doc["signed"]["roles"]["root"]["threshold"].as_u64().unwrap() as usize;
+    let root_threshold = root_doc["signed"]["roles"]["root"]["threshold"]
+        .as_u64()
+        .unwrap() as usize;
     let root = load(&repo.join("root.json"), &root_keys, root_threshold);
     let targets = load(&m1.join("targets.json"), &root_keys, 1);
     let targets_doc: Value = serde_json::from_slice(&targets.bytes).unwrap();

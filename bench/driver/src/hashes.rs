@@ -87,7 +87,7 @@ impl Imp {
             Imp::OpenSsl => "openssl",
         }
     }
-    fn new(self, bits: u32) -> Box<dyn Stream> {
+    fn start(self, bits: u32) -> Box<dyn Stream> {
         match (self, bits) {
             (Imp::Sha2, 256) => Box::new(Sha2_256(sha2::Digest::new())),
             (Imp::Sha2, _) => Box::new(Sha2_512(sha2::Digest::new())),
@@ -107,8 +107,8 @@ impl Imp {
 /// still in cache for the second hash): no I/O.
 pub fn memory_both(buffers: &[Vec<u8>], imp: Imp) {
     for b in buffers {
-        let mut h256 = imp.new(256);
-        let mut h512 = imp.new(512);
+        let mut h256 = imp.start(256);
+        let mut h512 = imp.start(512);
         for c in b.chunks(CHUNK) {
             h256.update(c);
             h512.update(c);
@@ -121,7 +121,7 @@ pub fn memory_both(buffers: &[Vec<u8>], imp: Imp) {
 fn files_pass(files: &[PathBuf], imp: Imp, bits: &[u32], buf: &mut [u8]) {
     for path in files {
         let mut f = File::open(path).unwrap();
-        let mut hashers: Vec<Box<dyn Stream>> = bits.iter().map(|&b| imp.new(b)).collect();
+        let mut hashers: Vec<Box<dyn Stream>> = bits.iter().map(|&b| imp.start(b)).collect();
         loop {
             let n = f.read(buf).unwrap();
             if n == 0 {
@@ -148,7 +148,7 @@ fn files_two_threads(files: &[PathBuf], imp: Imp) {
         let (to_main, from_worker) = mpsc::sync_channel::<Arc<Vec<u8>>>(2);
         let (done_tx, done_rx) = mpsc::sync_channel::<Vec<u8>>(1);
         s.spawn(move || {
-            let mut h = imp.new(512);
+            let mut h = imp.start(512);
             while let Ok(msg) = from_main.recv() {
                 match msg {
                     Some(chunk) => {
@@ -158,7 +158,7 @@ fn files_two_threads(files: &[PathBuf], imp: Imp) {
                         }
                     }
                     None => {
-                        let digest = std::mem::replace(&mut h, imp.new(512)).finish();
+                        let digest = std::mem::replace(&mut h, imp.start(512)).finish();
                         if done_tx.send(digest).is_err() {
                             return;
                         }
@@ -169,7 +169,7 @@ fn files_two_threads(files: &[PathBuf], imp: Imp) {
         let mut spare = vec![Arc::new(vec![0u8; CHUNK]), Arc::new(vec![0u8; CHUNK])];
         for path in files {
             let mut f = File::open(path).unwrap();
-            let mut h = imp.new(256);
+            let mut h = imp.start(256);
             loop {
                 let mut shared = match spare.pop() {
                     Some(b) => b,
@@ -197,7 +197,11 @@ fn files_two_threads(files: &[PathBuf], imp: Imp) {
 pub fn run(repo: &Path, repeat: Option<&String>) {
     let reps: usize = repeat.and_then(|r| r.parse().ok()).unwrap_or(5);
     let workload = load_workload(repo);
-    let files: Vec<PathBuf> = workload.archives.iter().map(|a| repo.join(&a.file)).collect();
+    let files: Vec<PathBuf> = workload
+        .archives
+        .iter()
+        .map(|a| repo.join(&a.file))
+        .collect();
     let total: usize = workload.archives.iter().map(|a| a.length as usize).sum();
     let mut buf = vec![0u8; CHUNK];
     // Warm the page cache.
@@ -213,12 +217,15 @@ pub fn run(repo: &Path, repeat: Option<&String>) {
         for bits in [256, 512] {
             let d = best_of(reps, || {
                 for _ in 0..rounds {
-                    let mut h = imp.new(bits);
+                    let mut h = imp.start(bits);
                     h.update(&hot);
                     std::hint::black_box(h.finish());
                 }
             });
-            hot_out.insert(format!("{}_sha{bits}", imp.name()), json!(mbps(hot_total, d)));
+            hot_out.insert(
+                format!("{}_sha{bits}", imp.name()),
+                json!(mbps(hot_total, d)),
+            );
         }
         let read_only = best_of(reps, || files_pass(&files, imp, &[], &mut buf));
         let both = best_of(reps, || files_pass(&files, imp, &[256, 512], &mut buf));
@@ -243,7 +250,10 @@ pub fn run(repo: &Path, repeat: Option<&String>) {
     for imp in ["sha2", "ring", "openssl"] {
         let a = hot_out[&format!("{imp}_sha256")].as_f64().unwrap();
         let b = hot_out[&format!("{imp}_sha512")].as_f64().unwrap();
-        hot_out.insert(format!("{imp}_sha256_then_sha512"), json!(1.0 / (1.0 / a + 1.0 / b)));
+        hot_out.insert(
+            format!("{imp}_sha256_then_sha512"),
+            json!(1.0 / (1.0 / a + 1.0 / b)),
+        );
     }
     let core_pass = || {
         for a in &workload.archives {

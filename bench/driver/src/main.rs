@@ -198,10 +198,15 @@ fn run_scenario<S: MetadataStore>(args: &[String], store: S) {
     println!("{out}");
 }
 
-/// `hash --repo DIR`: the archives against the hashes workload.json lists.
+/// `hash --repo DIR [--one-thread]`: the archives against the hashes
+/// workload.json lists.
 fn hash_only(args: &[String]) {
     let mut phases = Phases::start();
-    let (map, _) = args_map(args);
+    let (map, flags) = args_map(args);
+    // An experiment switch: the default is tuf-core's.
+    if flags.iter().any(|f| f == "one-thread") {
+        tuf_core::hashing::set_parallel(false);
+    }
     let repo = PathBuf::from(need(&map, "repo"));
     let workload = load_workload(&repo);
     phases.mark("setup");
