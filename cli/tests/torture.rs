@@ -5,6 +5,13 @@
 //!   with the `failpoints` feature, which aborts the process like
 //!   `kill -9`) leaves each cached file either the old or the new bytes,
 //!   and the next refresh recovers by itself;
+//! - every filesystem call of a metadata write, a cache removal and a
+//!   target download (lock, create, write, chmod, fsync, rename, directory
+//!   fsync, unlink, mkdir) made to fail with ENOSPC, EIO and the like
+//!   (`TUF_FAILPOINT=<name>@<n>:<errno>`), or killed just before it: the
+//!   failing run exits 1 with one line naming the error, the cache and the
+//!   target directory hold only whole files as served, no temporary file
+//!   survives the next lock, and the next run ends in the final state;
 //! - many processes refreshing one cache while the repository publishes
 //!   new versions and rotates keys never make a version on disk go down
 //!   and never leave a half-written file.
@@ -283,4 +290,318 @@ fn many_processes_refreshing_one_cache_never_go_back() {
     assert_eq!(cached_version(&dir, "root.json"), Some(2));
     assert_eq!(cached_version(&dir, "timestamp.json"), Some(3));
     std::fs::remove_dir_all(&home).unwrap();
+}
+
+/// One crash-safety scenario: a cache refreshed at `from`, then a
+/// `download` of `targets` while the repository serves `to`.
+struct Scenario {
+    repo: &'static str,
+    from: &'static str,
+    to: &'static str,
+    targets: &'static [&'static str],
+}
+
+const SCENARIOS: [Scenario; 2] = [
+    // A release and a root key rotation: root, timestamp and snapshot are
+    // written, then two hashed-bin roles and two targets in new
+    // subdirectories.
+    Scenario {
+        repo: "drupal",
+        from: "1",
+        to: "3",
+        targets: &["drupal/newpkg/1.0.0.0", "p2/drupal/pkg01.json"],
+    },
+    // Timestamp and snapshot keys rotate (spec 5.3.11): the cached
+    // timestamp and snapshot are removed before roots 2, 3 and 4 are
+    // written, then the new timestamp and snapshot and one target.
+    Scenario {
+        repo: "rotation",
+        from: "1",
+        to: "3",
+        targets: &["hello.txt"],
+    },
+];
+
+/// Each filesystem call of a metadata write and of a target download (see
+/// `tuf_core::failpoint`), with the errors injected into it.
+const INJECTED: &[(&str, &[&str])] = &[
+    ("cache-lock:flock", &["ENOLCK", "EINTR"]),
+    ("cache-write:create", &["ENOSPC", "EIO"]),
+    ("cache-write:write", &["ENOSPC", "EIO"]),
+    ("cache-write:chmod", &["EPERM", "EIO"]),
+    ("cache-write:fsync", &["EIO", "ENOSPC"]),
+    ("cache-write:rename", &["EIO", "ENOSPC"]),
+    ("cache-write:dir-fsync", &["EIO"]),
+    ("cache-remove:unlink", &["EIO", "EROFS"]),
+    ("cache-remove:dir-fsync", &["EIO"]),
+    ("download:mkdir", &["ENOSPC", "EIO"]),
+    ("download:create", &["ENOSPC", "EMFILE"]),
+    ("download:write", &["ENOSPC", "EIO"]),
+    ("download:fsync", &["EIO", "ENOSPC"]),
+    ("download:rename", &["EIO", "ENOSPC"]),
+    ("download:dir-fsync", &["EIO"]),
+];
+
+/// Linux's numbers, for matching "(os error N)" in the reported reason.
+fn errno_number(name: &str) -> i32 {
+    match name {
+        "EPERM" => 1,
+        "EINTR" => 4,
+        "EIO" => 5,
+        "EACCES" => 13,
+        "EMFILE" => 24,
+        "ENOSPC" => 28,
+        "EROFS" => 30,
+        "ENOLCK" => 37,
+        other => panic!("no number for {other}"),
+    }
+}
+
+/// Target path -> bytes, for every file under `dir` (recursively), and the
+/// names of temporary files found on the way.
+fn tree_files(dir: &Path) -> (HashMap<String, Vec<u8>>, Vec<String>) {
+    fn walk(
+        dir: &Path,
+        base: &Path,
+        files: &mut HashMap<String, Vec<u8>>,
+        temps: &mut Vec<String>,
+    ) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let rel = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                walk(&path, base, files, temps);
+            } else if path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".tmp-")
+            {
+                temps.push(rel);
+            } else {
+                files.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let (mut files, mut temps) = (HashMap::new(), Vec::new());
+    walk(dir, dir, &mut files, &mut temps);
+    (files, temps)
+}
+
+/// What one crash-safety case left behind, checked.
+struct Injection {
+    /// The command did not reach the point that many times: it succeeded.
+    completed: bool,
+    /// Temporary files left in the target directory (only after a kill).
+    target_temps: usize,
+}
+
+/// A cache with the scenario's `from` state, as a template copied for each
+/// case (saves two process runs per case).
+fn prepared_cache(s: &Scenario) -> PathBuf {
+    let home = temp_home("template");
+    let dir = home.join("metadata");
+    init(&dir, s.repo);
+    let url = format!(
+        "file://{}/",
+        state_dir(s.repo, s.from).join("metadata").display()
+    );
+    let out = run(&dir, &["--metadata-url", &url, "refresh"], None);
+    assert!(out.status.success(), "{out:?}");
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new().mode(0o700).create(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let dest = to.join(path.file_name().unwrap());
+        std::fs::copy(&path, &dest).unwrap();
+        std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
+/// Runs the scenario's download with `TUF_FAILPOINT=spec` (an injected
+/// error when `errno` is given, a kill otherwise), checks the state it
+/// left, then checks that the next run recovers fully.
+fn inject(s: &Scenario, template: &Path, failpoint: &str, errno: Option<&str>) -> Injection {
+    let via_http = failpoint.starts_with("download:write");
+    let spec = &format!("{failpoint} ({}/{} -> {})", s.repo, s.from, s.to);
+    let home = temp_home("inject");
+    let dir = home.join("metadata");
+    let target_dir = home.join("targets");
+    copy_dir(template, &dir);
+    std::fs::create_dir(&target_dir).unwrap();
+    // Writes of a target body go over HTTP, through the fetcher's streaming
+    // body; the other cases read the repository from file:// URLs, which
+    // is faster (the simulator's small TCP writes meet delayed ACKs: about
+    // 40 ms per request).
+    let sim = via_http.then(|| RepositorySimulator::serving(s.repo, s.to));
+    let (metadata_url, targets_url) = match &sim {
+        Some(sim) => (sim.metadata_url(), sim.targets_url()),
+        None => {
+            let state = state_dir(s.repo, s.to);
+            let url = |sub: &str| format!("file://{}/", state.join(sub).display());
+            (url("metadata"), url("targets"))
+        }
+    };
+    let download = |failpoint: Option<&str>| {
+        let mut args = vec![
+            "--metadata-url".to_string(),
+            metadata_url.clone(),
+            "--target-base-url".to_string(),
+            targets_url.clone(),
+            "--target-dir".to_string(),
+            target_dir.to_string_lossy().into_owned(),
+        ];
+        for t in s.targets {
+            args.extend(["--target-name".to_string(), t.to_string()]);
+        }
+        args.push("download".to_string());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&dir, &args, failpoint)
+    };
+    let served_targets = tree_files(&state_dir(s.repo, s.to).join("targets")).0;
+    let allowed = allowed_bytes(s.repo, &[s.from, s.to]);
+
+    let out = download(Some(failpoint));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let completed = out.status.success();
+    match errno {
+        _ if completed => {}
+        Some(e) => {
+            // A clean failure: status 1, one line naming the injected error.
+            assert_eq!(out.status.code(), Some(1), "{spec}: {out:?}");
+            assert_eq!(stderr.lines().count(), 1, "{spec}: {stderr}");
+            assert!(stderr.starts_with("tuf-native: "), "{spec}: {stderr}");
+            let os_error = format!("(os error {})", errno_number(e));
+            assert!(stderr.contains(&os_error), "{spec}: {stderr}");
+        }
+        None => assert!(was_killed(&out), "{spec}: {out:?}"),
+    }
+
+    // Only whole files: each cached file is one the repository served,
+    // each target file is the served target under its own name.
+    assert_only_whole_files(&dir, &allowed, spec);
+    let cache_temps = cache_names(&dir)
+        .into_iter()
+        .filter(|n| n.starts_with(".tmp-"))
+        .count();
+    // A failing call cleans up after itself; only a kill leaves a
+    // temporary file behind, and the next lock removes it.
+    if errno.is_some() {
+        assert_eq!(cache_temps, 0, "{spec}: {:?}", cache_names(&dir));
+    }
+    let (files, temps) = tree_files(&target_dir);
+    for (path, bytes) in &files {
+        assert_eq!(
+            Some(bytes),
+            served_targets.get(path),
+            "{spec}: target {path} is not the served file"
+        );
+    }
+    if errno.is_some() {
+        assert!(temps.is_empty(), "{spec}: {temps:?}");
+    }
+    let target_temps = temps.len();
+
+    // The next run succeeds and leaves exactly the final state.
+    let again = download(None);
+    assert!(again.status.success(), "{spec}: recovery failed: {again:?}");
+    let final_metadata = state_dir(s.repo, s.to).join("metadata");
+    for name in cache_names(&dir) {
+        assert!(
+            !name.starts_with(".tmp-"),
+            "{spec}: {name} survived the lock"
+        );
+        let served = if name == "root.json" {
+            // The newest N.root.json.
+            (1..)
+                .map(|n| final_metadata.join(format!("{n}.root.json")))
+                .take_while(|p| p.exists())
+                .last()
+                .unwrap()
+        } else {
+            final_metadata.join(&name)
+        };
+        assert_eq!(
+            std::fs::read(dir.join(&name)).unwrap(),
+            std::fs::read(&served).unwrap(),
+            "{spec}: {name} after recovery"
+        );
+    }
+    let (files, _) = tree_files(&target_dir);
+    for t in s.targets {
+        assert_eq!(files.get(*t), served_targets.get(*t), "{spec}: {t}");
+    }
+    assert_eq!(files.len(), s.targets.len(), "{spec}: {:?}", files.keys());
+    std::fs::remove_dir_all(&home).unwrap();
+    Injection {
+        completed,
+        target_temps,
+    }
+}
+
+#[test]
+#[cfg(feature = "failpoints")]
+fn injected_filesystem_errors_fail_cleanly_and_recover() {
+    let mut injected = 0;
+    let mut reached: HashMap<&str, usize> = HashMap::new();
+    for s in &SCENARIOS {
+        let template = prepared_cache(s);
+        for (point, errnos) in INJECTED {
+            for errno in *errnos {
+                for nth in 1.. {
+                    let failpoint = format!("{point}@{nth}:{errno}");
+                    let result = inject(s, &template, &failpoint, Some(errno));
+                    if result.completed {
+                        break;
+                    }
+                    injected += 1;
+                    *reached.entry(point).or_default() += 1;
+                }
+            }
+        }
+        std::fs::remove_dir_all(template.parent().unwrap()).unwrap();
+    }
+    eprintln!("{injected} injected filesystem errors, each a clean failure, each recovered");
+    for (point, _) in INJECTED {
+        assert!(reached.contains_key(point), "{point} never reached");
+    }
+}
+
+#[test]
+#[cfg(feature = "failpoints")]
+fn download_killed_at_every_filesystem_call_recovers() {
+    let mut kills = 0;
+    let mut target_temps = 0;
+    for s in &SCENARIOS {
+        let template = prepared_cache(s);
+        for (point, _) in INJECTED {
+            for nth in 1.. {
+                let failpoint = format!("{point}@{nth}");
+                let result = inject(s, &template, &failpoint, None);
+                if result.completed {
+                    break;
+                }
+                kills += 1;
+                target_temps += result.target_temps;
+            }
+        }
+        std::fs::remove_dir_all(template.parent().unwrap()).unwrap();
+    }
+    eprintln!(
+        "{kills} downloads killed before a filesystem call, each recovered; \
+         {target_temps} temporary files left in target directories"
+    );
+    assert!(kills >= 30, "only {kills} kills");
 }

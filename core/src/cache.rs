@@ -14,7 +14,7 @@
 
 use std::ffi::CString;
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::os::fd::{AsRawFd, FromRawFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -135,14 +135,21 @@ impl DiskCache {
     pub fn lock(&self, timeout: Duration) -> Result<CacheLock<'_>> {
         let start = Instant::now();
         loop {
-            // SAFETY: flock on our own directory descriptor.
-            let rc = unsafe { libc::flock(self.dir.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-            if rc == 0 {
+            let locked = failpoint::fail("cache-lock:flock").and_then(|_| {
+                // SAFETY: flock on our own directory descriptor.
+                let rc =
+                    unsafe { libc::flock(self.dir.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+                if rc == 0 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            });
+            let Err(err) = locked else {
                 let lock = CacheLock { cache: self };
                 self.remove_stale_temporaries();
                 return Ok(lock);
-            }
-            let err = std::io::Error::last_os_error();
+            };
             if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
                 return Err(Error::io(format!("locking {}: {err}", self.path.display())));
             }
@@ -192,12 +199,14 @@ impl DiskCache {
     pub fn write_file(&self, name: &str, bytes: &[u8]) -> Result<()> {
         let target = self.path.join(name);
         let temp = format!("{TEMP_PREFIX}{}-{}", std::process::id(), unique_suffix());
-        let mut f = self
-            .open_at(
-                &temp,
-                libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL,
-                self.file_mode,
-            )
+        let mut f = failpoint::fail("cache-write:create")
+            .and_then(|_| {
+                self.open_at(
+                    &temp,
+                    libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL,
+                    self.file_mode,
+                )
+            })
             .map_err(|e| {
                 Error::io(format!(
                     "creating temporary file for {}: {e}",
@@ -205,12 +214,13 @@ impl DiskCache {
                 ))
             })?;
         failpoint::hit("cache-write:temp-created");
-        let written = f
-            .write_all(bytes)
+        let written = failpoint::write_all("cache-write:write", &mut f, bytes)
             .and_then(|_| {
                 failpoint::hit("cache-write:temp-written");
+                failpoint::fail("cache-write:chmod")?;
                 f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(self.file_mode))
             })
+            .and_then(|_| failpoint::fail("cache-write:fsync"))
             .and_then(|_| f.sync_all());
         drop(f);
         failpoint::hit("cache-write:temp-synced");
@@ -219,24 +229,30 @@ impl DiskCache {
             return Err(Error::io(format!("writing {}: {e}", target.display())));
         }
         let (from, to) = (cstring(&temp)?, cstring(name)?);
-        // SAFETY: renameat(2) within our directory; replaces atomically.
-        let rc = unsafe {
-            libc::renameat(
-                self.dir.as_raw_fd(),
-                from.as_ptr(),
-                self.dir.as_raw_fd(),
-                to.as_ptr(),
-            )
-        };
-        if rc != 0 {
-            let e = os_err("replacing", &target);
+        let renamed = failpoint::fail("cache-write:rename").and_then(|_| {
+            // SAFETY: renameat(2) within our directory; replaces atomically.
+            let rc = unsafe {
+                libc::renameat(
+                    self.dir.as_raw_fd(),
+                    from.as_ptr(),
+                    self.dir.as_raw_fd(),
+                    to.as_ptr(),
+                )
+            };
+            if rc == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+        if let Err(e) = renamed {
             self.unlink(&temp);
-            return Err(e);
+            return Err(Error::io(format!("replacing {}: {e}", target.display())));
         }
         failpoint::hit("cache-write:renamed");
         // The rename is durable only once the directory entry is.
-        self.dir
-            .sync_all()
+        failpoint::fail("cache-write:dir-fsync")
+            .and_then(|_| self.dir.sync_all())
             .map_err(|e| Error::io(format!("syncing {}: {e}", self.path.display())))?;
         failpoint::hit("cache-write:dir-synced");
         Ok(())
@@ -245,10 +261,16 @@ impl DiskCache {
     /// Removes `name` durably; an absent file is not an error.
     pub fn remove_file(&self, name: &str) -> Result<()> {
         let c = cstring(name)?;
-        // SAFETY: unlinkat(2) within our directory.
-        let rc = unsafe { libc::unlinkat(self.dir.as_raw_fd(), c.as_ptr(), 0) };
-        if rc != 0 {
-            let err = std::io::Error::last_os_error();
+        let removed = failpoint::fail("cache-remove:unlink").and_then(|_| {
+            // SAFETY: unlinkat(2) within our directory.
+            let rc = unsafe { libc::unlinkat(self.dir.as_raw_fd(), c.as_ptr(), 0) };
+            if rc == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+        if let Err(err) = removed {
             if err.raw_os_error() == Some(libc::ENOENT) {
                 return Ok(());
             }
@@ -257,8 +279,8 @@ impl DiskCache {
                 self.path.join(name).display()
             )));
         }
-        self.dir
-            .sync_all()
+        failpoint::fail("cache-remove:dir-fsync")
+            .and_then(|_| self.dir.sync_all())
             .map_err(|e| Error::io(format!("syncing {}: {e}", self.path.display())))
     }
 

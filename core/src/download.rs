@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use crate::delegation::TargetInfo;
 use crate::error::{Error, Result};
+use crate::failpoint;
 use crate::hashing::{self, Expected, Verifier};
 use crate::updater::Fetcher;
 
@@ -217,8 +218,8 @@ pub fn download_target<F: Fetcher>(
     let url = target_url(base_url, info, consistent_snapshot);
     let (mut temp_file, temp) = TempFile::create(&dir, &dest)?;
     fetch_verified(fetcher, &url, info, &mut temp_file).map_err(|e| e.context(&url))?;
-    temp_file
-        .sync_all()
+    failpoint::fail("download:fsync")
+        .and_then(|_| temp_file.sync_all())
         .map_err(|e| Error::io(format!("syncing {}: {e}", dest.display())))?;
     drop(temp_file);
     temp.rename_to(&name, &dest)?;
@@ -282,7 +283,7 @@ impl Write for VerifyingWriter<'_> {
             self.failure = Some(e);
             return Err(io::Error::other(message));
         }
-        self.file.write_all(chunk)?;
+        failpoint::write_all("download:write", self.file, chunk)?;
         Ok(chunk.len())
     }
 
@@ -331,10 +332,16 @@ impl Dir {
         // meant to be used by other programs. EEXIST is fine (it may be a
         // directory made earlier, or by a concurrent download); what it
         // really is gets checked by the open below.
-        // SAFETY: mkdirat(2) relative to a directory descriptor we own.
-        let rc = unsafe { libc::mkdirat(self.fd.as_raw_fd(), name.as_ptr(), 0o777) };
-        if rc != 0 {
-            let err = io::Error::last_os_error();
+        let made = failpoint::fail("download:mkdir").and_then(|_| {
+            // SAFETY: mkdirat(2) relative to a directory descriptor we own.
+            let rc = unsafe { libc::mkdirat(self.fd.as_raw_fd(), name.as_ptr(), 0o777) };
+            if rc == 0 {
+                Ok(())
+            } else {
+                Err(io::Error::last_os_error())
+            }
+        });
+        if let Err(err) = made {
             if err.raw_os_error() != Some(libc::EEXIST) {
                 return Err(Error::io(format!("creating {}: {err}", path.display())));
             }
@@ -381,8 +388,8 @@ impl Dir {
     }
 
     fn sync(&self, path: &Path) -> Result<()> {
-        self.fd
-            .sync_all()
+        failpoint::fail("download:dir-fsync")
+            .and_then(|_| self.fd.sync_all())
             .map_err(|e| Error::io(format!("syncing the directory of {}: {e}", path.display())))
     }
 }
@@ -403,7 +410,8 @@ impl<'a> TempFile<'a> {
         for _ in 0..TEMP_ATTEMPTS {
             let name = c_name(&format!("{TEMP_PREFIX}{}", unique_suffix()))?;
             // 0666 less the umask, like any file a program creates.
-            match dir.open_at(&name, flags, 0o666) {
+            match failpoint::fail("download:create").and_then(|_| dir.open_at(&name, flags, 0o666))
+            {
                 Ok(file) => {
                     let temp = TempFile {
                         dir,
@@ -426,10 +434,16 @@ impl<'a> TempFile<'a> {
     /// replaced itself, never followed) with the temporary file.
     fn rename_to(mut self, name: &CStr, dest: &Path) -> Result<()> {
         let fd = self.dir.fd.as_raw_fd();
-        // SAFETY: renameat(2) within one directory descriptor we own.
-        let rc = unsafe { libc::renameat(fd, self.name.as_ptr(), fd, name.as_ptr()) };
-        if rc != 0 {
-            let err = io::Error::last_os_error();
+        let renamed = failpoint::fail("download:rename").and_then(|_| {
+            // SAFETY: renameat(2) within one directory descriptor we own.
+            let rc = unsafe { libc::renameat(fd, self.name.as_ptr(), fd, name.as_ptr()) };
+            if rc == 0 {
+                Ok(())
+            } else {
+                Err(io::Error::last_os_error())
+            }
+        });
+        if let Err(err) = renamed {
             return Err(Error::io(format!("replacing {}: {err}", dest.display())));
         }
         self.renamed = true;

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
-use crate::common::{best_of, cpu_time, load_workload};
+use crate::common::{cpu_time, load_workload};
 
 const CHUNK: usize = 256 * 1024;
 
@@ -194,6 +194,14 @@ fn files_two_threads(files: &[PathBuf], imp: Imp) {
     });
 }
 
+/// One measured variant: its minimum wall and CPU time over the rounds.
+struct Variant<'a> {
+    name: String,
+    f: Box<dyn FnMut() + 'a>,
+    wall: Duration,
+    cpu: Duration,
+}
+
 pub fn run(repo: &Path, repeat: Option<&String>) {
     let reps: usize = repeat.and_then(|r| r.parse().ok()).unwrap_or(5);
     let workload = load_workload(repo);
@@ -203,59 +211,14 @@ pub fn run(repo: &Path, repeat: Option<&String>) {
         .map(|a| repo.join(&a.file))
         .collect();
     let total: usize = workload.archives.iter().map(|a| a.length as usize).sum();
-    let mut buf = vec![0u8; CHUNK];
     // Warm the page cache.
-    files_pass(&files, Imp::Ring, &[], &mut buf);
+    files_pass(&files, Imp::Ring, &[], &mut vec![0u8; CHUNK]);
 
     let hot: Vec<u8> = std::fs::read(&files[0]).unwrap()[..CHUNK].to_vec();
     let rounds = 200;
     let hot_total = rounds * CHUNK;
-
-    let mut hot_out = Map::new();
-    let mut file_out = Map::new();
-    for imp in [Imp::Sha2, Imp::Ring, Imp::OpenSsl] {
-        for bits in [256, 512] {
-            let d = best_of(reps, || {
-                for _ in 0..rounds {
-                    let mut h = imp.start(bits);
-                    h.update(&hot);
-                    std::hint::black_box(h.finish());
-                }
-            });
-            hot_out.insert(
-                format!("{}_sha{bits}", imp.name()),
-                json!(mbps(hot_total, d)),
-            );
-        }
-        let read_only = best_of(reps, || files_pass(&files, imp, &[], &mut buf));
-        let both = best_of(reps, || files_pass(&files, imp, &[256, 512], &mut buf));
-        let mut par_cpu = Duration::MAX;
-        let par = best_of(reps, || {
-            let c = cpu_time();
-            files_two_threads(&files, imp);
-            par_cpu = par_cpu.min(cpu_time() - c);
-        });
-        file_out.insert(
-            imp.name().to_string(),
-            json!({
-                "read_only_ms": read_only.as_secs_f64() * 1e3,
-                "sha256_then_sha512_ms": both.as_secs_f64() * 1e3,
-                "sha256_then_sha512_MBps": mbps(total, both),
-                "two_threads_wall_ms": par.as_secs_f64() * 1e3,
-                "two_threads_cpu_ms": par_cpu.as_secs_f64() * 1e3,
-                "two_threads_MBps": mbps(total, par),
-            }),
-        );
-    }
-    for imp in ["sha2", "ring", "openssl"] {
-        let a = hot_out[&format!("{imp}_sha256")].as_f64().unwrap();
-        let b = hot_out[&format!("{imp}_sha512")].as_f64().unwrap();
-        hot_out.insert(
-            format!("{imp}_sha256_then_sha512"),
-            json!(1.0 / (1.0 / a + 1.0 / b)),
-        );
-    }
-    let core_pass = || {
+    let core_pass = |parallel: bool| {
+        tuf_core::hashing::set_parallel(parallel);
         for a in &workload.archives {
             let info = tuf_core::delegation::TargetInfo {
                 path: a.target.clone(),
@@ -270,30 +233,121 @@ pub fn run(repo: &Path, repeat: Option<&String>) {
             tuf_core::download::verify_file(&repo.join(&a.file), &info).unwrap();
         }
     };
-    let timed = |parallel: bool| {
-        tuf_core::hashing::set_parallel(parallel);
-        let mut cpu = Duration::MAX;
-        let wall = best_of(reps, || {
-            let c = cpu_time();
-            core_pass();
-            cpu = cpu.min(cpu_time() - c);
-        });
-        (wall, cpu)
+
+    // Every variant runs once per round, rounds interleave them, so a
+    // burst of load elsewhere does not hit one variant only.
+    let mut variants: Vec<Variant<'_>> = Vec::new();
+    fn add<'a>(variants: &mut Vec<Variant<'a>>, name: String, f: Box<dyn FnMut() + 'a>) {
+        variants.push(Variant {
+            name,
+            f,
+            wall: Duration::MAX,
+            cpu: Duration::MAX,
+        })
+    }
+    for imp in [Imp::Sha2, Imp::Ring, Imp::OpenSsl] {
+        for bits in [256, 512] {
+            let hot = &hot;
+            add(
+                &mut variants,
+                format!("hot {} {bits}", imp.name()),
+                Box::new(move || {
+                    for _ in 0..rounds {
+                        let mut h = imp.start(bits);
+                        h.update(hot);
+                        std::hint::black_box(h.finish());
+                    }
+                }),
+            );
+        }
+        let files = &files;
+        let mut buf = vec![0u8; CHUNK];
+        add(
+            &mut variants,
+            format!("read {}", imp.name()),
+            Box::new(move || files_pass(files, imp, &[], &mut buf)),
+        );
+        let mut buf = vec![0u8; CHUNK];
+        add(
+            &mut variants,
+            format!("both {}", imp.name()),
+            Box::new(move || files_pass(files, imp, &[256, 512], &mut buf)),
+        );
+        add(
+            &mut variants,
+            format!("two {}", imp.name()),
+            Box::new(move || files_two_threads(files, imp)),
+        );
+    }
+    let core_pass = &core_pass;
+    add(
+        &mut variants,
+        "core one".into(),
+        Box::new(move || core_pass(false)),
+    );
+    add(
+        &mut variants,
+        "core two".into(),
+        Box::new(move || core_pass(true)),
+    );
+    for _ in 0..reps {
+        for v in variants.iter_mut() {
+            let (c, t) = (cpu_time(), std::time::Instant::now());
+            (v.f)();
+            v.wall = v.wall.min(t.elapsed());
+            v.cpu = v.cpu.min(cpu_time() - c);
+        }
+    }
+    tuf_core::hashing::set_parallel(true);
+    let get = |name: &str| {
+        let v = variants.iter().find(|v| v.name == name).unwrap();
+        (v.wall, v.cpu)
     };
-    let (core_seq, core_seq_cpu) = timed(false);
-    let (core_par, core_par_cpu) = timed(true);
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+
+    let mut hot_out = Map::new();
+    let mut file_out = Map::new();
+    for imp in [Imp::Sha2, Imp::Ring, Imp::OpenSsl] {
+        let n = imp.name();
+        let a = mbps(hot_total, get(&format!("hot {n} 256")).0);
+        let b = mbps(hot_total, get(&format!("hot {n} 512")).0);
+        hot_out.insert(format!("{n}_sha256"), json!(a));
+        hot_out.insert(format!("{n}_sha512"), json!(b));
+        hot_out.insert(
+            format!("{n}_sha256_then_sha512"),
+            json!(1.0 / (1.0 / a + 1.0 / b)),
+        );
+        let (read_only, _) = get(&format!("read {n}"));
+        let (both, both_cpu) = get(&format!("both {n}"));
+        let (par, par_cpu) = get(&format!("two {n}"));
+        file_out.insert(
+            n.to_string(),
+            json!({
+                "read_only_ms": ms(read_only),
+                "sha256_then_sha512_ms": ms(both),
+                "sha256_then_sha512_cpu_ms": ms(both_cpu),
+                "sha256_then_sha512_MBps": mbps(total, both),
+                "two_threads_wall_ms": ms(par),
+                "two_threads_cpu_ms": ms(par_cpu),
+                "two_threads_MBps": mbps(total, par),
+            }),
+        );
+    }
+    let (one, one_cpu) = get("core one");
+    let (two, two_cpu) = get("core two");
     let out: Value = json!({
         "bytes": total,
         "chunk": CHUNK,
+        "rounds": reps,
         "hot_MBps": hot_out,
         "files": file_out,
         "core_verify_file": {
-            "one_thread_wall_ms": core_seq.as_secs_f64() * 1e3,
-            "one_thread_cpu_ms": core_seq_cpu.as_secs_f64() * 1e3,
-            "one_thread_MBps": mbps(total, core_seq),
-            "two_threads_wall_ms": core_par.as_secs_f64() * 1e3,
-            "two_threads_cpu_ms": core_par_cpu.as_secs_f64() * 1e3,
-            "two_threads_MBps": mbps(total, core_par),
+            "one_thread_wall_ms": ms(one),
+            "one_thread_cpu_ms": ms(one_cpu),
+            "one_thread_MBps": mbps(total, one),
+            "two_threads_wall_ms": ms(two),
+            "two_threads_cpu_ms": ms(two_cpu),
+            "two_threads_MBps": mbps(total, two),
         },
     });
     println!("{}", serde_json::to_string_pretty(&out).unwrap());

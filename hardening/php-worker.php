@@ -1,0 +1,105 @@
+<?php
+
+declare(strict_types=1);
+
+/*
+ * One PHP process of the concurrency torture (hardening/concurrency.py):
+ * a long-lived worker, as under PHP-FPM, that keeps refreshing and
+ * downloading through the standalone Tuf\Native\Updater with the cache
+ * directory shared by every process, until its time is up.
+ *
+ *   php -d extension=.../libtuf_native.so hardening/php-worker.php \
+ *       METADATA_URL TARGETS_URL CACHE_DIR TARGET_DIR SECONDS TARGETS_JSONL SEED
+ *
+ * Each iteration is one "request": a new Updater, refresh(), and every
+ * other time the download of a target the publisher has listed
+ * (TARGETS_JSONL, one JSON object per line with "path"). Failures are
+ * counted by exception class and normalised message. Prints exactly one
+ * line on standard output, a JSON object, and nothing else on success.
+ */
+
+use Tuf\Native\Exception\TufException;
+use Tuf\Native\Updater;
+
+if ($argc !== 8) {
+    fwrite(STDERR, "usage: php-worker.php METADATA_URL TARGETS_URL CACHE_DIR TARGET_DIR SECONDS TARGETS_JSONL SEED\n");
+    exit(2);
+}
+[, $metadataUrl, $targetsUrl, $cacheDir, $targetDir, $seconds, $targetsFile, $seed] = $argv;
+mt_srand((int) $seed);
+$deadline = microtime(true) + (float) $seconds;
+
+/** Same normalisation as hardening/concurrency.py's normalise(). */
+function normalise(string $message): string
+{
+    $m = preg_replace('~(https?|file)://\S+~', 'URL', $message);
+    $m = preg_replace('~/\S+~', 'PATH', $m);
+    $m = preg_replace('~\d+~', 'N', $m);
+    return substr($m, 0, 160);
+}
+
+$targets = [];
+$targetsRead = 0;
+function refreshTargets(string $file, array &$targets, int &$offset): void
+{
+    $f = @fopen($file, 'rb');
+    if ($f === false) {
+        return;
+    }
+    fseek($f, $offset);
+    while (($line = fgets($f)) !== false) {
+        if (!str_ends_with($line, "\n")) {
+            break; // being written: read it next time
+        }
+        $offset += strlen($line);
+        $t = json_decode($line, true);
+        if (is_array($t) && isset($t['path'])) {
+            $targets[] = $t['path'];
+        }
+    }
+    fclose($f);
+}
+
+$stats = [
+    'refreshes' => 0,
+    'refreshesOk' => 0,
+    'downloads' => 0,
+    'downloadsOk' => 0,
+    'failures' => [],   // "Class: normalised message" => count
+    'crashes' => [],    // anything but a TufException
+    'maxVersions' => ['root' => 0],
+];
+$iteration = 0;
+while (microtime(true) < $deadline) {
+    $iteration++;
+    $op = 'refresh';
+    try {
+        $u = new Updater($metadataUrl, $cacheDir, ['targetBaseUrl' => $targetsUrl, 'lockTimeout' => 120]);
+        $stats['refreshes']++;
+        $r = $u->refresh();
+        $stats['refreshesOk']++;
+        $stats['maxVersions']['root'] = max($stats['maxVersions']['root'], $r['root']);
+        if ($iteration % 2 === 0) {
+            if ($iteration % 20 === 0 || $targets === []) {
+                refreshTargets($targetsFile, $targets, $targetsRead);
+            }
+            if ($targets !== []) {
+                $op = 'download';
+                // Mostly recent releases, sometimes the fixture's own.
+                $n = count($targets);
+                $pick = mt_rand(0, 3) === 0 ? mt_rand(0, $n - 1) : max(0, $n - 1 - mt_rand(0, min(40, $n - 1)));
+                $stats['downloads']++;
+                $u->download($targets[$pick], $targetDir);
+                $stats['downloadsOk']++;
+            }
+        }
+    } catch (TufException $e) {
+        $short = substr(strrchr(get_class($e), '\\'), 1);
+        $key = "$op $short: " . normalise($e->getMessage());
+        $stats['failures'][$key] = ($stats['failures'][$key] ?? 0) + 1;
+    } catch (\Throwable $e) {
+        $stats['crashes'][] = get_class($e) . ': ' . $e->getMessage();
+    }
+    unset($u);
+}
+echo json_encode($stats, JSON_UNESCAPED_SLASHES), "\n";
