@@ -102,4 +102,5 @@ while (microtime(true) < $deadline) {
     }
     unset($u);
 }
+$stats['failures'] = (object) $stats['failures'];
 echo json_encode($stats, JSON_UNESCAPED_SLASHES), "\n";
