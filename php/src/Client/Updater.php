@@ -78,13 +78,6 @@ class Updater
     private array $sources = [];
 
     /**
-     * Views of $sources already decoded: role => [bytes, TargetsMetadata].
-     *
-     * @var array<string, array{0: string, 1: TargetsMetadata}>
-     */
-    private array $parsed = [];
-
-    /**
      * The first "not found" a loader reported for a required file during
      * the current native call: rethrown as the cause when the core gives up.
      */
@@ -243,19 +236,12 @@ class Updater
     {
         $role = $info->getRole();
         $source = $this->sources[$role] ?? null;
-        if ($source !== null) {
-            [$parsedSource, $metadata] = $this->parsed[$role] ?? [null, null];
-            if ($parsedSource !== $source) {
-                $metadata = TargetsMetadata::createFromJson($source, $role === 'targets' ? null : $role)->trust();
-                $this->parsed[$role] = [$source, $metadata];
-            }
-            if ($metadata->hasTarget($target) && $metadata->getLength($target) === $info->getLength()) {
-                return $metadata;
-            }
+        if ($source === null) {
+            // Unreachable: the core only reports roles it read through the
+            // callbacks below.
+            throw new \LogicException("The verified metadata of role '$role' is not available.");
         }
-        // Unreachable: the core only reports roles it read through the
-        // callbacks below.
-        throw new \LogicException("The verified metadata of role '$role' is not available.");
+        return TargetsMetadata::fromVerifiedRole($source, $role === 'targets' ? null : $role, $info);
     }
 
     /**
@@ -345,13 +331,14 @@ class Updater
      */
     private function storeTrusted(string $role, string $bytes): void
     {
+        // Verified natively: the views are not decoded just to be stored.
         $metadata = match ($role) {
-            RootMetadata::TYPE => RootMetadata::createFromJson($bytes),
-            TimestampMetadata::TYPE => TimestampMetadata::createFromJson($bytes),
-            SnapshotMetadata::TYPE => SnapshotMetadata::createFromJson($bytes),
-            default => TargetsMetadata::createFromJson($bytes, $role === 'targets' ? null : $role),
+            RootMetadata::TYPE => RootMetadata::fromVerifiedJson($bytes),
+            TimestampMetadata::TYPE => TimestampMetadata::fromVerifiedJson($bytes),
+            SnapshotMetadata::TYPE => SnapshotMetadata::fromVerifiedJson($bytes),
+            default => TargetsMetadata::fromVerifiedRole($bytes, $role === 'targets' ? null : $role),
         };
-        $this->storage->save($metadata->trust());
+        $this->storage->save($metadata);
         $this->sources[$role] = $bytes;
     }
 

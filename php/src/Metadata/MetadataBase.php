@@ -12,7 +12,8 @@ use Tuf\Exception\MetadataException;
  * A read-only view of one TUF metadata file.
  *
  * The view is built from the bytes exactly as received (getSource()), and
- * decoded into arrays for the getters. It checks only the shape its getters
+ * decoded into arrays for the getters (on first use, for metadata the
+ * updater created from natively verified bytes). It checks only the shape its getters
  * rely on: signatures, thresholds, versions, expiry and every other
  * security property are verified natively by the tuf_native extension
  * before the updater marks metadata as trusted.
@@ -34,8 +35,28 @@ abstract class MetadataBase
      * @param string $sourceJson
      *   The document as received.
      */
-    public function __construct(protected array $metadata, protected string $sourceJson)
+    public function __construct(protected ?array $metadata, protected string $sourceJson)
     {
+    }
+
+    /**
+     * A view of bytes the native core has already verified strictly: not
+     * decoded until a getter needs it, so storing or looking up a role
+     * costs no json_decode() of the whole file.
+     *
+     * @internal Used by Tuf\Client\Updater.
+     */
+    public static function fromVerifiedJson(string $json): static
+    {
+        return (new static(null, $json))->trust();
+    }
+
+    /**
+     * The decoded document ('signed' and 'signatures').
+     */
+    protected function document(): array
+    {
+        return $this->metadata ??= json_decode($this->sourceJson, true, 512, JSON_THROW_ON_ERROR);
     }
 
     /**
@@ -112,7 +133,7 @@ abstract class MetadataBase
      */
     public function getSigned(): array
     {
-        return $this->metadata['signed'];
+        return $this->document()['signed'];
     }
 
     public function getVersion(): int
@@ -143,7 +164,7 @@ abstract class MetadataBase
      */
     public function getSignatures(): array
     {
-        return $this->metadata['signatures'];
+        return $this->document()['signatures'];
     }
 
     /**
@@ -160,7 +181,8 @@ abstract class MetadataBase
      */
     public function getRole(): string
     {
-        return $this->getType();
+        // checkShape() (or the native core) ensured `_type` is TYPE.
+        return static::TYPE;
     }
 
     /**

@@ -23,6 +23,14 @@ class TargetsMetadata extends MetadataBase
     private ?string $role = null;
 
     /**
+     * Entries of targets the native core looked up in this role, so their
+     * length and hashes need no decoding of the whole file.
+     *
+     * @var array<string, array{length: int, hashes: array<string, string>, custom?: mixed}>
+     */
+    private array $verifiedTargets = [];
+
+    /**
      * {@inheritDoc}
      *
      * @param string|null $roleName
@@ -32,6 +40,28 @@ class TargetsMetadata extends MetadataBase
     {
         $metadata = parent::createFromJson($json);
         $metadata->role = $roleName;
+        return $metadata;
+    }
+
+    /**
+     * A view of natively verified bytes of role $roleName (null: the
+     * top-level 'targets'), decoded only when a getter needs more than
+     * the target the native lookup found.
+     *
+     * @internal Used by Tuf\Client\Updater.
+     */
+    public static function fromVerifiedRole(string $json, ?string $roleName, ?\Tuf\Native\TargetInfo $found = null): static
+    {
+        $metadata = static::fromVerifiedJson($json);
+        $metadata->role = $roleName;
+        if ($found !== null) {
+            $entry = ['length' => $found->getLength(), 'hashes' => $found->getHashes()];
+            $custom = $found->getCustomJson();
+            if ($custom !== null) {
+                $entry['custom'] = json_decode($custom, true, 512, JSON_THROW_ON_ERROR);
+            }
+            $metadata->verifiedTargets[$found->getPath()] = $entry;
+        }
         return $metadata;
     }
 
@@ -90,7 +120,7 @@ class TargetsMetadata extends MetadataBase
      */
     public function hasTarget(string $target): bool
     {
-        return isset($this->getSigned()['targets'][$target]);
+        return isset($this->verifiedTargets[$target]) || isset($this->getSigned()['targets'][$target]);
     }
 
     /**
@@ -101,7 +131,9 @@ class TargetsMetadata extends MetadataBase
      */
     protected function getInfo(string $target): array
     {
-        return $this->getSigned()['targets'][$target] ?? throw new NotFoundException($target, 'Target');
+        return $this->verifiedTargets[$target]
+            ?? $this->getSigned()['targets'][$target]
+            ?? throw new NotFoundException($target, 'Target');
     }
 
     public function getRole(): string
