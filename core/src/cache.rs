@@ -185,6 +185,7 @@ impl DiskCache {
 
     /// The bytes of a regular file `name`, or None.
     pub fn read_file(&self, name: &str) -> Option<Vec<u8>> {
+        failpoint::fail("cache-read:open").ok()?;
         let mut f = self.open_at(name, libc::O_RDONLY, 0).ok()?;
         let meta = f.metadata().ok()?;
         if !meta.is_file() || meta.len() > MAX_CACHED_FILE {

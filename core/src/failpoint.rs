@@ -168,6 +168,10 @@ pub const CACHE_CALL_POINTS: &[&str] = &[
     "cache-remove:dir-fsync",
 ];
 
+/// Reading a cached role: an injected error makes the file read as absent,
+/// as any read error does (`DiskCache::read_file`).
+pub const CACHE_READ_POINTS: &[&str] = &["cache-read:open"];
+
 /// The system calls of a target download, in order: create each missing
 /// directory, create the temporary file, write each chunk, fsync it, rename
 /// it over the final name, fsync the directory.
