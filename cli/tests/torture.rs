@@ -582,6 +582,14 @@ fn injected_filesystem_errors_fail_cleanly_and_recover() {
     for (point, _) in INJECTED {
         assert!(reached.contains_key(point), "{point} never reached");
     }
+    // Every call point of the core is exercised here.
+    use tuf_core::failpoint::{CACHE_CALL_POINTS, DOWNLOAD_CALL_POINTS};
+    for point in CACHE_CALL_POINTS.iter().chain(DOWNLOAD_CALL_POINTS) {
+        assert!(
+            INJECTED.iter().any(|(p, _)| p == point),
+            "{point} is not injected"
+        );
+    }
 }
 
 #[test]

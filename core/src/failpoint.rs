@@ -22,8 +22,10 @@
 //!
 //! Boundary points ([`CACHE_WRITE_POINTS`]) mark the moments between the
 //! steps of a cache write. Call points ([`CACHE_CALL_POINTS`],
-//! [`DOWNLOAD_CALL_POINTS`]) stand for one system call each; armed without
-//! an errno they abort just before that call.
+//! [`CACHE_READ_POINTS`], [`DOWNLOAD_CALL_POINTS`]) stand for one system
+//! call each; armed without an errno they abort just before that call.
+//! `cli/tests/torture.rs` injects errors into every call point and kills
+//! before each (see docs/hardening.md, "Crash safety").
 
 /// What the environment asks of the point being passed.
 #[cfg(feature = "failpoints")]
