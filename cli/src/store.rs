@@ -39,6 +39,10 @@ impl MetadataStore for LockedCache<'_> {
         self.cache.read_file(&file_name(role))
     }
 
+    fn load_checked(&mut self, role: &str) -> Result<Option<Vec<u8>>> {
+        self.cache.read_file_checked(&file_name(role))
+    }
+
     fn store(&mut self, role: &str, bytes: &[u8]) -> Result<()> {
         self.cache.write_file(&file_name(role), bytes)
     }

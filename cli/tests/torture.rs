@@ -631,7 +631,6 @@ fn download_killed_at_every_filesystem_call_recovers() {
 /// `ignore` once it does.
 #[test]
 #[cfg(feature = "failpoints")]
-#[ignore = "known bug: a read error on the cached timestamp lets a rollback through"]
 fn a_read_error_on_the_cached_timestamp_does_not_let_a_rollback_through() {
     let home = temp_home("read-error");
     let dir = home.join("metadata");

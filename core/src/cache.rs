@@ -185,15 +185,36 @@ impl DiskCache {
 
     /// The bytes of a regular file `name`, or None.
     pub fn read_file(&self, name: &str) -> Option<Vec<u8>> {
-        failpoint::fail("cache-read:open").ok()?;
-        let mut f = self.open_at(name, libc::O_RDONLY, 0).ok()?;
-        let meta = f.metadata().ok()?;
+        self.read_file_checked(name).ok().flatten()
+    }
+
+    /// The bytes of `name`: `Ok(None)` if it is absent, or not a regular
+    /// file of a sane size (junk, refetched); an error if it exists but
+    /// cannot be read (EIO, EACCES...), because treating an unreadable
+    /// rollback baseline as absent would let a rollback through.
+    pub fn read_file_checked(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        let path = || self.path.join(name);
+        let failed = |e: std::io::Error| Error::io(format!("reading {}: {e}", path().display()));
+        let opened =
+            failpoint::fail("cache-read:open").and_then(|_| self.open_at(name, libc::O_RDONLY, 0));
+        let mut f = match opened {
+            Ok(f) => f,
+            // ELOOP: a symbolic link, never followed: junk.
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ELOOP)) => {
+                return Ok(None)
+            }
+            Err(e) => return Err(failed(e)),
+        };
+        let meta = f.metadata().map_err(failed)?;
         if !meta.is_file() || meta.len() > MAX_CACHED_FILE {
-            return None;
+            return Ok(None);
         }
         let mut buf = Vec::with_capacity(meta.len() as usize);
-        (&mut f).take(MAX_CACHED_FILE).read_to_end(&mut buf).ok()?;
-        Some(buf)
+        (&mut f)
+            .take(MAX_CACHED_FILE)
+            .read_to_end(&mut buf)
+            .map_err(failed)?;
+        Ok(Some(buf))
     }
 
     /// Atomically replaces `name` with `bytes` (see module docs).
@@ -320,6 +341,9 @@ fn unique_suffix() -> String {
 }
 
 impl MetadataStore for DiskCache {
+    fn load_checked(&mut self, role: &str) -> Result<Option<Vec<u8>>> {
+        self.read_file_checked(&file_name(role))
+    }
     fn load(&mut self, role: &str) -> Option<Vec<u8>> {
         self.read_file(&file_name(role))
     }

@@ -30,9 +30,11 @@ use crate::updater::Fetcher;
 pub const MAX_SEGMENT_LEN: usize = 255;
 /// Longest target name accepted: PATH_MAX on Linux.
 pub const MAX_PATH_LEN: usize = 4096;
-/// Prefix of temporary files. A crashed download leaves at most one such
-/// file per target directory; the name never collides with a real target
-/// because it is created with `O_EXCL`.
+/// Prefix of temporary files, created with `O_EXCL`. A download killed
+/// mid-way leaves its temporary file behind (one per killed download);
+/// they are never read as targets, and are not swept automatically because
+/// another process may be writing one right now: remove `.tmp-*` files
+/// older than a day if disk space matters.
 const TEMP_PREFIX: &str = ".tmp-";
 /// Attempts at finding an unused temporary name before giving up.
 const TEMP_ATTEMPTS: u32 = 16;

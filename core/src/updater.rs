@@ -41,6 +41,14 @@ pub trait Fetcher {
 pub trait MetadataStore {
     /// The stored bytes for `role`, or None if absent or unreadable.
     fn load(&mut self, role: &str) -> Option<Vec<u8>>;
+    /// Like [`MetadataStore::load`], but a role that exists and cannot be
+    /// read is an error rather than absent. The updater reads the trusted
+    /// root and the rollback baselines (timestamp, snapshot) this way:
+    /// silently missing a baseline would let a rollback through. Stores
+    /// that cannot fail to read keep this default.
+    fn load_checked(&mut self, role: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.load(role))
+    }
     fn store(&mut self, role: &str, bytes: &[u8]) -> Result<()>;
     /// Forgets `role`; removing an absent role succeeds.
     fn remove(&mut self, role: &str) -> Result<()>;
@@ -130,7 +138,7 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
         // one fails closed before any request.
         let root = self
             .store
-            .load("root")
+            .load_checked("root")?
             .ok_or_else(|| Error::state("no trusted root in the metadata store"))?;
         let mut set = TrustedSet::new(&root, reference_time)?;
         self.update_root(&mut set)?;
@@ -184,7 +192,7 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
         // The cached timestamp is re-verified against the current root; one
         // that no longer verifies (junk, or keys rotated: fast-forward
         // recovery, 5.3.11) is simply not used as the rollback baseline.
-        if let Some(local) = self.store.load("timestamp") {
+        if let Some(local) = self.store.load_checked("timestamp")? {
             let _ = set.update_timestamp(&local);
         }
         let url = format!("{}timestamp.json", self.metadata_url);
@@ -210,7 +218,7 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
     /// Spec 5.5: the cached snapshot is used if it is the version the
     /// timestamp lists; otherwise a new one is fetched.
     fn update_snapshot(&mut self, set: &mut TrustedSet) -> Result<()> {
-        if let Some(local) = self.store.load("snapshot") {
+        if let Some(local) = self.store.load_checked("snapshot")? {
             if set.update_snapshot(&local, true).is_ok() {
                 return Ok(());
             }

@@ -346,10 +346,18 @@ fn real_drupal_org_roots_meet_their_own_threshold() {
 fn composer_repository_serves_verified_packages_and_archives() {
     let mut u = client("composer", "1");
     u.refresh(ref_time()).unwrap();
-    for target in ["packages.json", "p2/drupal/token.json", "drupal/token/1.14.0.0", "drupal/ctools/4.0.4.0"] {
+    for target in [
+        "packages.json",
+        "p2/drupal/token.json",
+        "drupal/token/1.14.0.0",
+        "drupal/ctools/4.0.4.0",
+    ] {
         fetch_and_verify(&mut u, "composer", "1", target);
     }
-    assert!(u.get_target_info("drupal/token/1.15.0.0").unwrap().is_none());
+    assert!(u
+        .get_target_info("drupal/token/1.15.0.0")
+        .unwrap()
+        .is_none());
     serve(&mut u, "composer", "2");
     let r = u.refresh(ref_time()).unwrap();
     assert_eq!((r.timestamp_version, r.snapshot_version), (2, 2));
@@ -358,5 +366,13 @@ fn composer_repository_serves_verified_packages_and_archives() {
     // The old p2 listing no longer verifies against the new metadata.
     let info = u.get_target_info("p2/drupal/token.json").unwrap().unwrap();
     let old = target_file("composer", "1", "p2/drupal/token.json");
-    assert!(verify_bytes("p2", Expected { length: info.length, hashes: &info.hashes }, &old).is_err());
+    assert!(verify_bytes(
+        "p2",
+        Expected {
+            length: info.length,
+            hashes: &info.hashes
+        },
+        &old
+    )
+    .is_err());
 }

@@ -96,6 +96,9 @@ impl MetadataStore for LockedStore<'_> {
     fn load(&mut self, role: &str) -> Option<Vec<u8>> {
         self.cache.read_file(&file_name(role))
     }
+    fn load_checked(&mut self, role: &str) -> tuf_core::Result<Option<Vec<u8>>> {
+        self.cache.read_file_checked(&file_name(role))
+    }
     fn store(&mut self, role: &str, bytes: &[u8]) -> tuf_core::Result<()> {
         self.cache.write_file(&file_name(role), bytes)
     }
