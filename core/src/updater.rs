@@ -54,6 +54,27 @@ pub trait MetadataStore {
     fn remove(&mut self, role: &str) -> Result<()>;
 }
 
+/// A metadata store in memory: for clients that keep no cache between
+/// runs, and for tests.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryStore {
+    pub files: std::collections::HashMap<String, Vec<u8>>,
+}
+
+impl MetadataStore for MemoryStore {
+    fn load(&mut self, role: &str) -> Option<Vec<u8>> {
+        self.files.get(role).cloned()
+    }
+    fn store(&mut self, role: &str, bytes: &[u8]) -> Result<()> {
+        self.files.insert(role.to_string(), bytes.to_vec());
+        Ok(())
+    }
+    fn remove(&mut self, role: &str) -> Result<()> {
+        self.files.remove(role);
+        Ok(())
+    }
+}
+
 /// Percent-encodes a role name for a URL: everything outside RFC 3986
 /// unreserved characters, `/` included (python-tuf's `quote(role, "")`).
 pub fn encode_role(role: &str) -> String {

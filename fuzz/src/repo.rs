@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use tuf_core::error::{Error, Result};
 use tuf_core::time::{parse_expires, UnixTime};
-use tuf_core::updater::{Fetcher, MetadataStore};
+use tuf_core::updater::Fetcher;
 
 /// URL prefix of the in-memory repository's metadata.
 pub const BASE_URL: &str = "mem://repo/";
@@ -75,24 +75,7 @@ impl Fetcher for MemFetcher {
 }
 
 /// Metadata store in memory.
-#[derive(Default, Clone)]
-pub struct MemStore {
-    pub files: HashMap<String, Vec<u8>>,
-}
-
-impl MetadataStore for MemStore {
-    fn load(&mut self, role: &str) -> Option<Vec<u8>> {
-        self.files.get(role).cloned()
-    }
-    fn store(&mut self, role: &str, bytes: &[u8]) -> Result<()> {
-        self.files.insert(role.to_string(), bytes.to_vec());
-        Ok(())
-    }
-    fn remove(&mut self, role: &str) -> Result<()> {
-        self.files.remove(role);
-        Ok(())
-    }
-}
+pub type MemStore = tuf_core::updater::MemoryStore;
 
 /// `signed.version` of metadata bytes, if they are JSON with one.
 pub fn version_of(bytes: &[u8]) -> Option<u64> {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use tuf_core::config::Config;
 use tuf_core::error::{Error, ErrorKind, Result};
 use tuf_core::time::{parse_expires, UnixTime};
-use tuf_core::updater::{Fetcher, MetadataStore, Updater};
+use tuf_core::updater::{Fetcher, Updater};
 
 /// The reference time the fixtures are made for (valid until 2100).
 pub fn ref_time() -> UnixTime {
@@ -91,24 +91,7 @@ impl Fetcher for DirFetcher {
 }
 
 /// Metadata store in memory.
-#[derive(Default, Clone)]
-pub struct MemStore {
-    pub files: HashMap<String, Vec<u8>>,
-}
-
-impl MetadataStore for MemStore {
-    fn load(&mut self, role: &str) -> Option<Vec<u8>> {
-        self.files.get(role).cloned()
-    }
-    fn store(&mut self, role: &str, bytes: &[u8]) -> Result<()> {
-        self.files.insert(role.to_string(), bytes.to_vec());
-        Ok(())
-    }
-    fn remove(&mut self, role: &str) -> Result<()> {
-        self.files.remove(role);
-        Ok(())
-    }
-}
+pub type MemStore = tuf_core::updater::MemoryStore;
 
 pub type TestUpdater = Updater<DirFetcher, MemStore>;
 

@@ -1,7 +1,6 @@
 //! The two clients under comparison, each keeping its trusted state
 //! between updates the way a real installation would.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use tempfile::TempDir;
@@ -11,7 +10,7 @@ use tuf_core::delegation::TargetInfo;
 use tuf_core::error::{Error, Result};
 use tuf_core::hashing::{verify_bytes, Expected};
 use tuf_core::time::{parse_expires, UnixTime};
-use tuf_core::updater::{Fetcher, MetadataStore, RefreshReport, Updater};
+use tuf_core::updater::{Fetcher, RefreshReport, Updater};
 use url::Url;
 
 use crate::json::sha256;
@@ -56,24 +55,7 @@ impl Fetcher for DirFetcher {
     }
 }
 
-#[derive(Debug, Default, Clone)]
-struct MemStore {
-    files: HashMap<String, Vec<u8>>,
-}
-
-impl MetadataStore for MemStore {
-    fn load(&mut self, role: &str) -> Option<Vec<u8>> {
-        self.files.get(role).cloned()
-    }
-    fn store(&mut self, role: &str, bytes: &[u8]) -> Result<()> {
-        self.files.insert(role.to_string(), bytes.to_vec());
-        Ok(())
-    }
-    fn remove(&mut self, role: &str) -> Result<()> {
-        self.files.remove(role);
-        Ok(())
-    }
-}
+type MemStore = tuf_core::updater::MemoryStore;
 
 /// What one successful tuf-core update saw.
 #[derive(Debug)]
