@@ -101,6 +101,7 @@ impl RoleIndex {
 fn roles_for_target(
     delegations: &Delegations,
     target: &str,
+    digest: &[u8; 32],
     digest_hex: &str,
 ) -> Vec<(String, bool)> {
     match &delegations.roles {
@@ -114,10 +115,7 @@ fn roles_for_target(
             })
             .collect(),
         // TAP 15: exactly one bin can hold a target, so the search ends there.
-        DelegatedRoles::Succinct(s) => {
-            let digest = target_path_digest(target);
-            vec![(s.bins.bin_name(s.bins.bin_index(&digest)), true)]
-        }
+        DelegatedRoles::Succinct(s) => vec![(s.bins.bin_name(s.bins.bin_index(digest)), true)],
     }
 }
 
@@ -130,7 +128,10 @@ pub fn find_target<F>(target: &str, max_roles: usize, mut load: F) -> Result<Opt
 where
     F: FnMut(&str, Option<&Arc<VerifiedTargets>>) -> Result<Arc<VerifiedTargets>>,
 {
-    let digest_hex = hex::encode(target_path_digest(target));
+    // Computed once per lookup: path_hash_prefixes and succinct bins both
+    // select roles by the target path's SHA-256.
+    let digest = target_path_digest(target);
+    let digest_hex = hex::encode(digest);
     let mut stack: Vec<(String, Option<Arc<VerifiedTargets>>)> =
         vec![("targets".to_string(), None)];
     let mut visited: HashSet<String> = HashSet::new();
@@ -152,7 +153,7 @@ where
             continue;
         };
         let mut children = Vec::new();
-        for (child, terminating) in roles_for_target(delegations, target, &digest_hex) {
+        for (child, terminating) in roles_for_target(delegations, target, &digest, &digest_hex) {
             children.push(child);
             if terminating {
                 // Spec 5.6.7.2.1: a terminating match ends the search after

@@ -169,16 +169,6 @@ impl Verifier {
     }
 }
 
-impl std::io::Write for Verifier {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.update(buf).map_err(std::io::Error::other)?;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Size of the read buffer: large enough that per-call overhead vanishes,
 /// small enough to stay in L2 cache for the two hash passes.
 const CHUNK: usize = 256 * 1024;
@@ -220,8 +210,8 @@ fn read_some(what: &str, reader: &mut dyn Read, buf: &mut [u8]) -> Result<usize>
     }
 }
 
-/// Verifies everything `reader` yields, reading at most one byte past the
-/// expected length.
+/// Verifies everything `reader` yields; reading stops at the first chunk
+/// that goes past the expected length.
 pub fn verify_reader(what: &str, expected: Expected<'_>, reader: &mut dyn Read) -> Result<()> {
     let mut verifier = Verifier::new(what, expected)?;
     let split = verifier

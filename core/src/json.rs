@@ -71,7 +71,12 @@ pub fn canonical_signed(bytes: &[u8]) -> JResult<Vec<u8>> {
             reason: "\"signed\" is not an object".into(),
         });
     }
-    Ok(out[signed.value_start..signed.end].to_vec())
+    // Top-level members are never reordered, so the range is still valid:
+    // cut the buffer down to it rather than copying megabytes.
+    let (start, end) = (signed.value_start, signed.end);
+    out.truncate(end);
+    out.drain(..start);
+    Ok(out)
 }
 
 /// The canonical form of an in-memory value (for tests and tools that

@@ -212,12 +212,6 @@ pub fn target_path_digest(target: &str) -> [u8; 32] {
     Sha256::digest(target.as_bytes()).into()
 }
 
-/// True if the hex digest of `target` starts with one of `prefixes`.
-pub fn hash_prefix_matches(prefixes: &[String], target: &str) -> bool {
-    let digest = hex::encode(target_path_digest(target));
-    prefixes.iter().any(|p| digest.starts_with(p.as_str()))
-}
-
 /// TAP 15 succinct hashed bins: `2^bit_length` roles named
 /// `<prefix>-<hex index>`, the index being the first `bit_length` bits of
 /// the target path's SHA-256.
@@ -339,12 +333,5 @@ mod tests {
         );
         assert!(SuccinctBins::new(0, "x").is_err());
         assert!(SuccinctBins::new(33, "x").is_err());
-    }
-
-    #[test]
-    fn hash_prefixes() {
-        let digest = hex::encode(target_path_digest("file1.txt"));
-        assert!(hash_prefix_matches(&[digest[..3].to_string()], "file1.txt"));
-        assert!(!hash_prefix_matches(&["zz".to_string()], "file1.txt"));
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::delegation::{find_target, TargetInfo};
 use crate::error::{Error, ErrorKind, Result};
+use crate::metadata::MetaFile;
 use crate::time::UnixTime;
 use crate::trusted::{TimestampUpdate, TrustedSet, VerifiedTargets};
 
@@ -249,17 +250,9 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
             .ok_or_else(|| Error::state("timestamp is not loaded"))?
             .snapshot_meta
             .clone();
-        let max = meta.length.unwrap_or(self.config.snapshot_max_length);
-        let name = if set.root().consistent_snapshot {
-            format!("{}.snapshot.json", meta.version)
-        } else {
-            "snapshot.json".to_string()
-        };
-        let url = format!("{}{name}", self.metadata_url);
-        let bytes = self
-            .fetcher
-            .fetch(&url, max)
-            .map_err(|e| e.context("fetching snapshot"))?;
+        let consistent = set.root().consistent_snapshot;
+        let max = self.config.snapshot_max_length;
+        let bytes = self.fetch_role("snapshot", &meta, consistent, max)?;
         set.update_snapshot(&bytes, false)?;
         self.store.store("snapshot", &bytes)
     }
@@ -281,20 +274,34 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
             }
         }
         let meta = set.snapshot_meta(role)?.clone();
-        let max = meta.length.unwrap_or(self.config.targets_max_length);
-        let name = if set.root().consistent_snapshot {
+        let consistent = set.root().consistent_snapshot;
+        let bytes = self.fetch_role(role, &meta, consistent, self.config.targets_max_length)?;
+        let verified = set.update_targets(&bytes, role, parent)?;
+        self.store.store(role, &bytes)?;
+        Ok(verified)
+    }
+
+    /// Fetches the metadata file of `role` as `meta` (from the timestamp or
+    /// snapshot) describes it: `V.<role>.json` with consistent snapshots
+    /// (spec 5.5.1, 5.6.1), capped at the listed length, else at
+    /// `default_max`.
+    fn fetch_role(
+        &mut self,
+        role: &str,
+        meta: &MetaFile,
+        consistent: bool,
+        default_max: u64,
+    ) -> Result<Vec<u8>> {
+        let max = meta.length.unwrap_or(default_max);
+        let name = if consistent {
             format!("{}.{}.json", meta.version, encode_role(role))
         } else {
             format!("{}.json", encode_role(role))
         };
         let url = format!("{}{name}", self.metadata_url);
-        let bytes = self
-            .fetcher
+        self.fetcher
             .fetch(&url, max)
-            .map_err(|e| e.context(format!("fetching role {role:?}")))?;
-        let verified = set.update_targets(&bytes, role, parent)?;
-        self.store.store(role, &bytes)?;
-        Ok(verified)
+            .map_err(|e| e.context(format!("fetching role {role:?}")))
     }
 
     /// Spec 5.6.7: the verified target info for `target`, fetching
