@@ -72,6 +72,18 @@ impl Common {
         // Spec 5.x: "expired" means the expiration time is at or before now.
         self.expires <= reference_time
     }
+
+    /// An `Expired` error naming `what` (e.g. "timestamp") if expired.
+    pub fn check_not_expired(&self, what: &str, reference_time: UnixTime) -> Result<()> {
+        if self.is_expired(reference_time) {
+            return Err(Error::expired(format!(
+                "{what} version {} expired at {}",
+                self.version,
+                crate::time::format_time(self.expires)
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// A key as listed in root or in delegations. Keys of unknown types or

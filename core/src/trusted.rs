@@ -16,7 +16,7 @@ use crate::metadata::{
     parse_root, parse_snapshot, parse_targets, parse_timestamp, DelegatedRoles, Key, MetaFile,
     RoleKeys, Root, Snapshot, Targets, Timestamp,
 };
-use crate::time::{format_time, UnixTime};
+use crate::time::UnixTime;
 use crate::verify::check_threshold;
 
 /// Outcome of offering a new timestamp.
@@ -146,14 +146,9 @@ impl TrustedSet {
 
     /// Spec 5.3.10: after the root chain, the final root must not be expired.
     pub fn check_final_root(&self) -> Result<()> {
-        if self.root.common.is_expired(self.reference_time) {
-            return Err(Error::expired(format!(
-                "root version {} expired at {}",
-                self.root.common.version,
-                format_time(self.root.common.expires)
-            )));
-        }
-        Ok(())
+        self.root
+            .common
+            .check_not_expired("root", self.reference_time)
     }
 
     /// Spec 5.4: timestamp. Called first with the locally cached timestamp
@@ -205,13 +200,8 @@ impl TrustedSet {
             .timestamp
             .as_ref()
             .ok_or_else(|| Error::state("timestamp is not loaded"))?;
-        if ts.common.is_expired(self.reference_time) {
-            return Err(Error::expired(format!(
-                "timestamp version {} expired at {}",
-                ts.common.version,
-                format_time(ts.common.expires)
-            )));
-        }
+        ts.common
+            .check_not_expired("timestamp", self.reference_time)?;
         Ok(ts)
     }
 
@@ -279,13 +269,8 @@ impl TrustedSet {
                 snap.common.version, ts.snapshot_meta.version
             )));
         }
-        if snap.common.is_expired(self.reference_time) {
-            return Err(Error::expired(format!(
-                "snapshot version {} expired at {}",
-                snap.common.version,
-                format_time(snap.common.expires)
-            )));
-        }
+        snap.common
+            .check_not_expired("snapshot", self.reference_time)?;
         Ok(snap)
     }
 
@@ -339,13 +324,9 @@ impl TrustedSet {
             )));
         }
         // 5.6.5
-        if new.signed.common.is_expired(self.reference_time) {
-            return Err(Error::expired(format!(
-                "{what} version {} expired at {}",
-                new.signed.common.version,
-                format_time(new.signed.common.expires)
-            )));
-        }
+        new.signed
+            .common
+            .check_not_expired(&what, self.reference_time)?;
         self.next_id += 1;
         let verified = Arc::new(VerifiedTargets {
             id: self.next_id,
