@@ -41,25 +41,8 @@ function mark(string $name): void
 }
 
 $root = dirname(__DIR__, 2);
-spl_autoload_register(static function (string $class) use ($root): void {
-    if (str_starts_with($class, 'Tuf\\') && !str_starts_with($class, 'Tuf\\Native\\')) {
-        $file = "$root/php/src/" . str_replace('\\', '/', substr($class, 4)) . '.php';
-        if (is_file($file)) {
-            require $file;
-        }
-    }
-});
-foreach ([
-    '/usr/share/php/Psr/Http/Message/autoload.php',
-    '/usr/share/php/GuzzleHttp/Psr7/autoload.php',
-    '/usr/share/php/GuzzleHttp/Promise/autoload.php',
-] as $autoload) {
-    require_once $autoload;
-}
-if (!extension_loaded('tuf_native')) {
-    fwrite(STDERR, "the tuf_native extension is not loaded\n");
-    exit(1);
-}
+// The shim without Composer, as php/bin/sample.php loads it.
+require "$root/php/bin/autoload.php";
 
 use GuzzleHttp\Promise\Create;
 use GuzzleHttp\Promise\PromiseInterface;

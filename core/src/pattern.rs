@@ -302,14 +302,13 @@ mod tests {
     }
 
     #[test]
-    fn hostile_pattern_is_fast() {
+    fn hostile_pattern_gets_the_right_verdict() {
+        // A backtracking matcher would need exponential time here and never
+        // finish; speed itself is measured by the fuzzer, not asserted.
         let pattern = "*a".repeat(2000) + "b";
         let target = "a".repeat(4000);
-        let start = std::time::Instant::now();
         assert!(!path_matches(&pattern, &target));
-        // Not a timing assertion on speed, a guard against exponential
-        // blow-up, which would take longer than the universe.
-        assert!(start.elapsed().as_secs() < 60);
+        assert!(path_matches(&pattern, &(target + "b")));
     }
 
     #[test]

@@ -951,7 +951,6 @@ fn a_hundred_thousand_signatures() {
         "100,000 signatures + 1 valid: refreshed in {:?}",
         t.elapsed()
     );
-    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
     assert!(u.get_target_info("file1.txt").unwrap().is_some());
 
     // Without the valid one: below threshold, targets not stored.
@@ -1016,7 +1015,6 @@ fn ten_thousand_keys() {
     let info = u.get_target_info("r1/a.txt").unwrap().unwrap();
     eprintln!("10,000 of 10,000 signatures verified in {:?}", t.elapsed());
     assert_eq!(info.role, "role1");
-    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
 
     // Threshold 1 and 10,000 signatures that all fail: every listed key
     // is tried once, then the lookup fails; role1 is not stored.
@@ -1034,7 +1032,6 @@ fn ten_thousand_keys() {
     let t = Instant::now();
     assert_kind(u.get_target_info("r1/a.txt"), ErrorKind::SignatureThreshold);
     eprintln!("10,000 bad signatures refused in {:?}", t.elapsed());
-    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
     assert!(!u.store().files.contains_key("role1"));
 
     // 10,000 keys in a new root do not fit its 512 kB cap.
