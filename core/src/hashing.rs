@@ -15,13 +15,18 @@ use std::io::Read;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{mpsc, Arc};
 
+use blake2::digest::consts::U32;
+use blake2::{Blake2b, Blake2b512, Digest};
 use ring::digest::{self, Context};
 
 use crate::error::{Error, Result};
 
-/// Hash algorithms this build checks. Others listed beside them are
-/// ignored; a file listing none of these cannot be verified.
-pub const KNOWN_ALGORITHMS: &[&str] = &["sha256", "sha512"];
+/// Hash algorithms this build checks, by securesystemslib's names
+/// (`blake2b-256` is BLAKE2b with a 32-byte digest, `blake2b` the 64-byte
+/// one). Every listed hash is checked: a file listing any other algorithm
+/// is refused, naming it, as python-tuf refuses it (spec 5.5.2, 5.6.2,
+/// 5.7.3 require the hashes to match, not some of them).
+pub const KNOWN_ALGORITHMS: &[&str] = &["sha256", "sha384", "sha512", "blake2b", "blake2b-256"];
 
 /// Streams at least this long (by their trusted length) are hashed on two
 /// threads when they list sha256 and sha512 and parallel hashing is on.
@@ -42,27 +47,70 @@ pub struct Expected<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Algorithm {
     Sha256,
+    Sha384,
     Sha512,
+    Blake2b,
+    Blake2b256,
 }
 
 impl Algorithm {
     fn from_name(name: &str) -> Option<Algorithm> {
         match name {
             "sha256" => Some(Algorithm::Sha256),
+            "sha384" => Some(Algorithm::Sha384),
             "sha512" => Some(Algorithm::Sha512),
+            "blake2b" => Some(Algorithm::Blake2b),
+            "blake2b-256" => Some(Algorithm::Blake2b256),
             _ => None,
         }
     }
     fn name(self) -> &'static str {
         match self {
             Algorithm::Sha256 => "sha256",
+            Algorithm::Sha384 => "sha384",
             Algorithm::Sha512 => "sha512",
+            Algorithm::Blake2b => "blake2b",
+            Algorithm::Blake2b256 => "blake2b-256",
         }
     }
-    fn ring(self) -> &'static digest::Algorithm {
+    fn output_len(self) -> usize {
         match self {
-            Algorithm::Sha256 => &digest::SHA256,
-            Algorithm::Sha512 => &digest::SHA512,
+            Algorithm::Sha256 | Algorithm::Blake2b256 => 32,
+            Algorithm::Sha384 => 48,
+            Algorithm::Sha512 | Algorithm::Blake2b => 64,
+        }
+    }
+    fn hasher(self) -> Hasher {
+        match self {
+            Algorithm::Sha256 => Hasher::Ring(Context::new(&digest::SHA256)),
+            Algorithm::Sha384 => Hasher::Ring(Context::new(&digest::SHA384)),
+            Algorithm::Sha512 => Hasher::Ring(Context::new(&digest::SHA512)),
+            Algorithm::Blake2b => Hasher::Blake2b(Blake2b512::new()),
+            Algorithm::Blake2b256 => Hasher::Blake2b256(Blake2b::<U32>::new()),
+        }
+    }
+}
+
+/// A digest being computed: ring's SHA-2 (assembly), RustCrypto's BLAKE2b.
+enum Hasher {
+    Ring(Context),
+    Blake2b(Blake2b512),
+    Blake2b256(Blake2b<U32>),
+}
+
+impl Hasher {
+    fn update(&mut self, chunk: &[u8]) {
+        match self {
+            Hasher::Ring(c) => c.update(chunk),
+            Hasher::Blake2b(h) => h.update(chunk),
+            Hasher::Blake2b256(h) => h.update(chunk),
+        }
+    }
+    fn finish(self) -> Vec<u8> {
+        match self {
+            Hasher::Ring(c) => c.finish().as_ref().to_vec(),
+            Hasher::Blake2b(h) => h.finalize().to_vec(),
+            Hasher::Blake2b256(h) => h.finalize().to_vec(),
         }
     }
 }
@@ -70,7 +118,7 @@ impl Algorithm {
 /// One listed hash being computed.
 struct Check {
     algorithm: Algorithm,
-    context: Context,
+    context: Hasher,
     want: Vec<u8>,
 }
 
@@ -83,15 +131,19 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    /// Fails if no listed algorithm is known or a listed digest of a known
-    /// algorithm is not hex of the right size.
+    /// Fails if any listed algorithm is unknown (fail closed: a hash we
+    /// cannot check might be the one that is wrong), if none is listed, or
+    /// if a listed digest is not hex of the algorithm's size.
     pub fn new(what: &str, expected: Expected<'_>) -> Result<Verifier> {
         let mut checks = Vec::new();
         for (name, digest) in expected.hashes {
             let Some(algorithm) = Algorithm::from_name(name) else {
-                continue;
+                return Err(Error::invalid_hash(format!(
+                    "{what}: unsupported hash algorithm {name:?} listed (supported: {})",
+                    KNOWN_ALGORITHMS.join(", ")
+                )));
             };
-            let size = algorithm.ring().output_len();
+            let size = algorithm.output_len();
             let want = hex::decode(digest)
                 .ok()
                 .filter(|d| d.len() == size)
@@ -102,16 +154,13 @@ impl Verifier {
                 })?;
             checks.push(Check {
                 algorithm,
-                context: Context::new(algorithm.ring()),
+                context: algorithm.hasher(),
                 want,
             });
         }
         if checks.is_empty() {
-            let listed: Vec<&str> = expected.hashes.iter().map(|(a, _)| a.as_str()).collect();
             return Err(Error::invalid_hash(format!(
-                "{what}: no supported hash algorithm listed (listed: {}; supported: {})",
-                listed.join(", "),
-                KNOWN_ALGORITHMS.join(", ")
+                "{what}: trusted metadata lists no hash"
             )));
         }
         Ok(Verifier {
@@ -155,12 +204,12 @@ impl Verifier {
         }
         for check in self.checks {
             let got = check.context.finish();
-            if got.as_ref() != check.want.as_slice() {
+            if got != check.want {
                 return Err(Error::invalid_hash(format!(
                     "{}: {} is {}, trusted metadata lists {}",
                     self.what,
                     check.algorithm.name(),
-                    hex::encode(got.as_ref()),
+                    hex::encode(&got),
                     hex::encode(&check.want)
                 )));
             }
@@ -331,8 +380,9 @@ pub fn verify_bytes(what: &str, expected: Expected<'_>, bytes: &[u8]) -> Result<
 
 /// Hex digest of `bytes` with a known algorithm.
 pub fn digest_hex(algorithm: &str, bytes: &[u8]) -> Option<String> {
-    let algorithm = Algorithm::from_name(algorithm)?;
-    Some(hex::encode(digest::digest(algorithm.ring(), bytes)))
+    let mut hasher = Algorithm::from_name(algorithm)?.hasher();
+    hasher.update(bytes);
+    Some(hex::encode(hasher.finish()))
 }
 
 #[cfg(test)]
@@ -344,7 +394,6 @@ mod tests {
         vec![
             ("sha256".into(), digest_hex("sha256", data).unwrap()),
             ("sha512".into(), digest_hex("sha512", data).unwrap()),
-            ("blake2b".into(), "00".into()),
         ]
     }
 
@@ -425,19 +474,66 @@ mod tests {
     }
 
     #[test]
-    fn unknown_algorithms_only_fail() {
-        let h = vec![("md5".to_string(), "00".to_string())];
+    fn an_unknown_algorithm_fails_even_beside_known_ones() {
+        for extra in ["md5", "sha224", "blake2s", "SHA256", ""] {
+            let mut h = listed(b"hello");
+            h.push((extra.to_string(), "00".to_string()));
+            let exp = Expected {
+                length: 5,
+                hashes: &h,
+            };
+            let err = verify_bytes("t", exp, b"hello").unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidHash, "{extra}");
+            assert!(
+                err.message()
+                    .contains(&format!("unsupported hash algorithm {extra:?}")),
+                "{err}"
+            );
+            let err = verify_reader("t", exp, &mut &b"hello"[..]).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidHash, "{extra}");
+        }
         let err = verify_bytes(
             "t",
             Expected {
                 length: 0,
-                hashes: &h,
+                hashes: &[],
             },
             b"",
         )
         .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidHash);
-        assert!(err.to_string().contains("no supported hash algorithm"));
+        assert!(err.message().contains("lists no hash"), "{err}");
+    }
+
+    #[test]
+    fn every_supported_algorithm_is_checked() {
+        for name in KNOWN_ALGORITHMS {
+            let mut h = listed(b"hello");
+            h.push((name.to_string(), digest_hex(name, b"hello").unwrap()));
+            let exp = Expected {
+                length: 5,
+                hashes: &h,
+            };
+            verify_bytes("t", exp, b"hello").unwrap();
+            // The right sha256 and sha512, a wrong digest of this one.
+            let last = h.len() - 1;
+            h[last].1 = digest_hex(name, b"hellO").unwrap();
+            let exp = Expected {
+                length: 5,
+                hashes: &h,
+            };
+            let err = verify_bytes("t", exp, b"hello").unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidHash, "{name}");
+            assert!(err.message().contains(&format!("{name} is ")), "{err}");
+            // A digest of the wrong size for the algorithm.
+            h[last].1 = "00".into();
+            let exp = Expected {
+                length: 5,
+                hashes: &h,
+            };
+            let err = verify_bytes("t", exp, b"hello").unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Format, "{name}");
+        }
     }
 
     /// Pseudo-random bytes, long enough for several chunks and a tail.
@@ -470,6 +566,22 @@ mod tests {
             digest_hex("sha512", b"abc").unwrap(),
             "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a\
              2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
+        );
+        // FIPS 180-2 and RFC 7693 test vectors; blake2b-256 is hashlib's
+        // blake2b(b"abc", digest_size=32).
+        assert_eq!(
+            digest_hex("sha384", b"abc").unwrap(),
+            "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed\
+             8086072ba1e7cc2358baeca134c825a7"
+        );
+        assert_eq!(
+            digest_hex("blake2b", b"abc").unwrap(),
+            "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d1\
+             7d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923"
+        );
+        assert_eq!(
+            digest_hex("blake2b-256", b"abc").unwrap(),
+            "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
         );
         assert_eq!(digest_hex("md5", b"abc"), None);
     }

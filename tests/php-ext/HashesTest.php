@@ -69,11 +69,31 @@ final class HashesTest extends TestCase
         $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString('x', 1, $hashes), 'sha512');
     }
 
-    public function testUnknownAlgorithmsAreIgnoredButOneKnownIsRequired(): void
+    public function testEverySupportedAlgorithmIsChecked(): void
     {
-        Hashes::verifyString('x', 1, ['blake2b' => 'zz', 'sha256' => hash('sha256', 'x')]);
-        $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString('x', 1, ['md5' => md5('x')]), 'no supported hash algorithm');
-        $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString('x', 1, []), 'no supported hash algorithm');
+        // PHP's own digests; blake2b-256 is BLAKE2b with a 32-byte digest
+        // (securesystemslib's name), which ext-sodium computes.
+        $digests = [
+            'sha256' => hash('sha256', 'x'),
+            'sha384' => hash('sha384', 'x'),
+            'sha512' => hash('sha512', 'x'),
+            'blake2b' => bin2hex(sodium_crypto_generichash('x', '', 64)),
+            'blake2b-256' => bin2hex(sodium_crypto_generichash('x', '', 32)),
+        ];
+        Hashes::verifyString('x', 1, $digests);
+        foreach (array_keys($digests) as $algorithm) {
+            $wrong = $digests;
+            $wrong[$algorithm] = $algorithm === 'blake2b-256' ? bin2hex(sodium_crypto_generichash('y', '', 32)) : ($algorithm === 'blake2b' ? bin2hex(sodium_crypto_generichash('y', '', 64)) : hash($algorithm, 'y'));
+            $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString('x', 1, $wrong), "$algorithm is ");
+        }
+    }
+
+    public function testAnUnknownAlgorithmIsRefusedEvenBesideKnownOnes(): void
+    {
+        // python-tuf refuses what it cannot check; so do we.
+        $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString('x', 1, ['md5' => md5('x'), 'sha256' => hash('sha256', 'x')]), 'unsupported hash algorithm "md5"');
+        $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString('x', 1, ['sha256' => hash('sha256', 'x'), 'sha3_256' => hash('sha3-256', 'x')]), '"sha3_256"');
+        $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString('x', 1, []), 'lists no hash');
     }
 
     public function testMalformedDigestOfAKnownAlgorithmIsAFormatError(): void
