@@ -55,10 +55,26 @@ impl Drop for CacheLock<'_> {
 }
 
 /// Maps a role name to its cache file name: percent-encoding of every byte
-/// outside `[A-Za-z0-9._~-]` (one-to-one, never contains `/`), and for very
+/// outside `[a-z0-9._~-]` (one-to-one, never contains `/`), and for very
 /// long names `%L-<sha256>` which the encoding itself cannot produce.
+///
+/// Upper-case letters are encoded too (`Root` is `%52oot.json`), so names
+/// stay distinct on case-insensitive filesystems (macOS, some mounts): a
+/// delegated role `Root` or `TIMESTAMP` can never overwrite the trusted
+/// root or a rollback baseline. Names are pure ASCII, so a normalising
+/// filesystem has nothing to normalise; escapes use upper-case hex and a
+/// literal `%` is `%25`, so no two names differ only in case. Lower-case
+/// ASCII names (all top-level roles, Drupal's `00-07` bins) keep the names
+/// earlier versions gave them.
 pub fn file_name(role: &str) -> String {
-    let encoded = crate::updater::encode_role(role);
+    let mut encoded = String::with_capacity(role.len());
+    for b in role.bytes() {
+        if b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
     if encoded.len() <= MAX_NAME && !encoded.starts_with('.') {
         format!("{encoded}.json")
     } else if encoded.len() <= MAX_NAME {
@@ -375,8 +391,50 @@ mod tests {
         assert_eq!(file_name("targets"), "targets.json");
         assert_eq!(file_name("bins/00-0f"), "bins%2F00-0f.json");
         assert_eq!(file_name("../x"), "%2E.%2Fx.json");
-        assert_eq!(file_name("a%2Fb"), "a%252Fb.json");
+        assert_eq!(file_name("a%2Fb"), "a%252%46b.json");
         assert_ne!(file_name("A"), file_name("a"));
+        assert_eq!(file_name("Root"), "%52oot.json");
+        assert_eq!(file_name("00-07"), "00-07.json");
+        assert_eq!(file_name("é"), "%C3%A9.json");
+        // No two names fold to the same file on a case-insensitive
+        // filesystem, nor on one that normalises Unicode (names are ASCII).
+        let roles = [
+            "root",
+            "Root",
+            "ROOT",
+            "timestamp",
+            "TimeStamp",
+            "snapshot",
+            "targets",
+            "Targets",
+            "%52oot",
+            "%52OOT",
+            "%c3%a9",
+            "é",
+            "e\u{301}",
+            "\u{212A}",
+            "k",
+            "K",
+            "ǆ",
+            "ǅ",
+            "Ǆ",
+            "ß",
+            "ss",
+            "SS",
+            "ﬁ",
+            "fi",
+            "a/b",
+            "a%2Fb",
+            "A%2fB",
+        ];
+        let mut folded = std::collections::HashMap::new();
+        for role in roles {
+            let n = file_name(role);
+            assert!(n.is_ascii(), "{n}");
+            if let Some(other) = folded.insert(n.to_ascii_lowercase(), role) {
+                panic!("{role:?} and {other:?} share the file {n}");
+            }
+        }
         let long = "r".repeat(300);
         let n = file_name(&long);
         assert!(n.starts_with("%L-") && n.len() < 80, "{n}");

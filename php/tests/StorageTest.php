@@ -106,6 +106,49 @@ final class StorageTest extends TestCase
         $this->assertSame($this->dir . '/a%2Fb.json', $storage->toPath('a/b'));
     }
 
+    public function testRoleNamesThatDifferOnlyInCaseNeverShareAFile(): void
+    {
+        // On a case-insensitive filesystem (macOS) "Root.json" would be the
+        // trusted root's file: a delegated role "Root" must not overwrite
+        // it, nor "TIMESTAMP" the rollback baseline.
+        $storage = new FileStorage($this->dir);
+        $rootJson = Fixtures::metadata('drupal', '1', '1.root.json');
+        $timestampJson = Fixtures::metadata('drupal', '1', 'timestamp.json');
+        $storage->save(RootMetadata::createFromJson($rootJson)->trust());
+        $storage->save(TimestampMetadata::createFromJson($timestampJson)->trust());
+        $roleJson = Fixtures::metadata('consistent', '1', '1.nested%2Frole.json');
+        $names = ['Root', 'TIMESTAMP', 'Snapshot', 'nested/Role', "e\u{301}", "\u{e9}", 'ß'];
+        foreach ($names as $name) {
+            $storage->save(TargetsMetadata::createFromJson($roleJson, $name)->trust());
+        }
+        $files = self::files($this->dir);
+        $this->assertSame([
+            '%52oot.json',
+            '%53napshot.json',
+            '%54%49%4D%45%53%54%41%4D%50.json',
+            '%C3%9F.json',
+            '%C3%A9.json',
+            'e%CC%81.json',
+            'nested%2F%52ole.json',
+            'root.json',
+            'timestamp.json',
+        ], $files);
+        // What a case-insensitive or normalising filesystem sees: still
+        // one file per role (the names are ASCII).
+        $this->assertCount(count($files), array_unique(array_map('strtolower', $files)));
+        $this->assertSame($rootJson, file_get_contents("$this->dir/root.json"));
+        $this->assertSame($timestampJson, file_get_contents("$this->dir/timestamp.json"));
+        $this->assertSame($rootJson, $storage->getRoot()->getSource());
+        $this->assertSame(1, $storage->getTimestamp()->getVersion());
+        foreach ($names as $name) {
+            $this->assertSame($roleJson, $storage->getTargets($name)->getSource(), $name);
+        }
+        // Lower-case names keep the files earlier versions wrote.
+        $storage->delete('Root');
+        $this->assertFileDoesNotExist("$this->dir/%52oot.json");
+        $this->assertFileExists("$this->dir/root.json");
+    }
+
     public function testBasePathMustBeADirectory(): void
     {
         $this->assertThrows(\RuntimeException::class, fn () => new FileStorage($this->dir . '/missing'));

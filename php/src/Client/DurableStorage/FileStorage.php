@@ -31,10 +31,23 @@ class FileStorage extends StorageBase
 
     /**
      * The file that holds $name.
+     *
+     * urlencode() keeps upper-case letters, so on a case-insensitive
+     * filesystem a delegated role "Root" or "TIMESTAMP" would share the
+     * trusted root's or the rollback baseline's file. Upper-case letters
+     * are therefore encoded too ("Root" is "%52oot.json"): escapes use
+     * upper-case hex and a literal "%" is "%25", so no two names differ
+     * only in case, and the names are ASCII, so a normalising filesystem
+     * has nothing to change. Lower-case names keep their old files.
      */
     protected function toPath(string $name): string
     {
-        return $this->basePath . DIRECTORY_SEPARATOR . urlencode($name) . '.json';
+        $encoded = preg_replace_callback(
+            '/%[0-9A-F]{2}|[A-Z]/',
+            static fn (array $m): string => strlen($m[0]) === 3 ? $m[0] : sprintf('%%%02X', ord($m[0])),
+            urlencode($name)
+        );
+        return $this->basePath . DIRECTORY_SEPARATOR . $encoded . '.json';
     }
 
     protected function read(string $name): ?string
