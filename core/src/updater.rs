@@ -222,18 +222,15 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
             .fetcher
             .fetch(&url, self.config.timestamp_max_length)
             .map_err(|e| e.context("fetching timestamp"))?;
-        match set.update_timestamp(&bytes) {
-            Ok(TimestampUpdate::Unchanged) => Ok(true),
-            Ok(TimestampUpdate::Updated) => {
+        // 5.4.4 before 5.4.5: only a timestamp that passed every check,
+        // expiry included, is persisted; an expired one stays in memory
+        // only, so the baseline on disk is the last one valid when received.
+        match set.update_timestamp(&bytes)? {
+            TimestampUpdate::Unchanged => Ok(true),
+            TimestampUpdate::Updated => {
                 self.store.store("timestamp", &bytes)?;
                 Ok(false)
             }
-            Err(e) if e.kind() == ErrorKind::Expired && set.timestamp().is_some() => {
-                // Verified and newer, only expired: keep it as the baseline.
-                self.store.store("timestamp", &bytes)?;
-                Err(e)
-            }
-            Err(e) => Err(e),
         }
     }
 

@@ -42,10 +42,19 @@ fn timestamp_rollback() {
 
 #[test]
 fn timestamp_freeze() {
-    let u = refresh_fails("ts-expired", ErrorKind::Expired);
-    // Authentic and newer, only expired: kept as the rollback baseline.
-    assert_eq!(stored_version(&u, "timestamp"), Some(3));
+    let mut u = refresh_fails("ts-expired", ErrorKind::Expired);
+    // 5.4.4 before 5.4.5: authentic and newer, but expired, so never
+    // persisted; the baseline on disk stays the last valid one (v2).
+    assert_eq!(stored(&u, "timestamp").unwrap(), base("timestamp.json"));
     assert_eq!(stored(&u, "snapshot").unwrap(), base("snapshot.json"));
+    // That baseline still refuses a rollback below it...
+    serve(&mut u, "attacks", "ts-rollback");
+    assert_kind(u.refresh(ref_time()), ErrorKind::Rollback);
+    assert_eq!(stored(&u, "timestamp").unwrap(), base("timestamp.json"));
+    // ...and the expired v3 was never a baseline: v2 served again is fine.
+    serve(&mut u, "attacks", "1");
+    u.refresh(ref_time()).unwrap();
+    assert_eq!(stored(&u, "timestamp").unwrap(), base("timestamp.json"));
 }
 
 #[test]
@@ -101,7 +110,11 @@ fn snapshot_dropping_a_role() {
 #[test]
 fn snapshot_freeze() {
     let u = refresh_fails("snapshot-expired", ErrorKind::Expired);
+    // 5.5.6 before 5.5.7: the expired snapshot is not persisted; the valid
+    // timestamp that listed it is.
     assert_eq!(stored(&u, "snapshot").unwrap(), base("snapshot.json"));
+    assert_eq!(stored_version(&u, "timestamp"), Some(3));
+    assert_eq!(stored(&u, "targets").unwrap(), base("targets.json"));
 }
 
 #[test]
@@ -258,6 +271,8 @@ fn signature_entries_duplicated_in_transit_are_rejected() {
     serve_keep_overrides(&mut u, "next-version");
     let e = assert_kind(u.refresh(ref_time()), ErrorKind::Format);
     assert!(e.message().contains("duplicate signature keyid"), "{e}");
+    assert_eq!(stored(&u, "timestamp").unwrap(), base("timestamp.json"));
+    assert_eq!(stored(&u, "snapshot").unwrap(), base("snapshot.json"));
 }
 
 fn serve_keep_overrides(u: &mut TestUpdater, state: &str) {

@@ -1678,10 +1678,10 @@ fn expiry_exactly_at_the_reference_time_is_expired() {
             assert_kind(result, ErrorKind::Expired);
             let stored = stored_roles(u.store());
             match role {
-                // Verified before the expiry check: kept (5.3.8), and the
-                // timestamp as rollback baseline.
+                // A root verified before the expiry check is kept (5.3.8);
+                // an expired timestamp or snapshot never is (5.4.4, 5.5.6).
                 "root" => assert_eq!(version_in(&u.store().files["root"]), Some(2)),
-                "timestamp" => assert_eq!(stored, ["root", "timestamp"]),
+                "timestamp" => assert_eq!(stored, ["root"]),
                 "snapshot" => assert_eq!(stored, ["root", "timestamp"]),
                 "targets" => assert_eq!(stored, ["root", "snapshot", "timestamp"]),
                 _ => assert_eq!(stored, ["root", "snapshot", "targets", "timestamp"]),

@@ -61,8 +61,9 @@ final class AttackTest extends TestCase
     {
         return [
             'timestamp rollback' => ['ts-rollback', RollbackAttackException::class, ['timestamp' => 'timestamp.json']],
-            // Authentic and newer, only expired: kept as the rollback baseline.
-            'timestamp freeze' => ['ts-expired', FreezeAttackException::class, ['timestamp' => 3, 'snapshot' => 'snapshot.json']],
+            // Authentic and newer, but expired: never stored (spec 5.4.4
+            // before 5.4.5), the stored baseline stays version 2.
+            'timestamp freeze' => ['ts-expired', FreezeAttackException::class, ['timestamp' => 'timestamp.json', 'snapshot' => 'snapshot.json']],
             'timestamp lists older snapshot' => ['ts-snapshot-version-rollback', RollbackAttackException::class, ['timestamp' => 'timestamp.json']],
             'timestamp signed by unknown key' => ['ts-wrong-key', SignatureThresholdException::class, ['timestamp' => 'timestamp.json']],
             'timestamp slot holding another type' => ['ts-wrong-type', MetadataException::class, ['timestamp' => 'timestamp.json']],
@@ -71,7 +72,7 @@ final class AttackTest extends TestCase
             'snapshot version mismatch' => ['snapshot-version-mismatch', RollbackAttackException::class, ['snapshot' => 'snapshot.json']],
             'snapshot rolls back targets' => ['snapshot-rollback-targets', RollbackAttackException::class, ['snapshot' => 'snapshot.json']],
             'snapshot drops a role' => ['snapshot-role-removed', RollbackAttackException::class, ['snapshot' => 'snapshot.json']],
-            'snapshot freeze' => ['snapshot-expired', FreezeAttackException::class, ['snapshot' => 'snapshot.json']],
+            'snapshot freeze' => ['snapshot-expired', FreezeAttackException::class, ['snapshot' => 'snapshot.json', 'timestamp' => 3]],
             'snapshot signed by wrong key' => ['snapshot-wrong-key', SignatureThresholdException::class, ['snapshot' => 'snapshot.json']],
             'targets version mismatch' => ['targets-version-mismatch', RollbackAttackException::class, ['targets' => 'targets.json']],
             'targets hash mismatch' => ['targets-hash-mismatch', MetadataException::class, ['targets' => 'targets.json', 'snapshot' => 3]],

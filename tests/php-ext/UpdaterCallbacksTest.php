@@ -171,13 +171,19 @@ final class UpdaterCallbacksTest extends TestCase
         $this->assertTufKind('StateException', fn () => $u->getTargetInfo('file1.txt'));
     }
 
-    public function testFreezeKeepsTheNewerTimestampAsBaseline(): void
+    public function testAnExpiredTimestampIsNeverStored(): void
     {
+        // Spec 5.4.4 before 5.4.5: the baseline stored stays the last
+        // timestamp that was valid when received.
         $repo = new CallbackRepo('attacks', '1');
         $u = $repo->updater();
         $u->refresh(Fixtures::REF_TIME);
         $repo->serve('ts-expired');
         $this->assertTufKind('ExpiredException', fn () => $u->refresh(Fixtures::REF_TIME));
+        $this->assertSame(Fixtures::metadata('attacks', '1', 'timestamp.json'), $repo->stored['timestamp']);
+        $this->assertSame(Fixtures::metadata('attacks', '1', 'snapshot.json'), $repo->stored['snapshot']);
+        $repo->serve('snapshot-expired');
+        $this->assertTufKind('ExpiredException', fn () => $u->refresh(Fixtures::REF_TIME), 'snapshot');
         $this->assertSame(3, $repo->storedVersion('timestamp'));
         $this->assertSame(Fixtures::metadata('attacks', '1', 'snapshot.json'), $repo->stored['snapshot']);
     }
