@@ -11,7 +11,7 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
-use tuf_core::config::Config;
+use tuf_core::config::{download_cap, Config};
 use tuf_core::delegation::find_target;
 use tuf_core::metadata::MetaFile;
 use tuf_core::time::now;
@@ -190,10 +190,11 @@ impl TrustedMetadata {
                         "the top-level targets role is not loaded: call updateTargets() first",
                     ));
                 }
-                let cap = set
-                    .snapshot_meta(role)?
-                    .length
-                    .unwrap_or(defaults.targets_max_length);
+                let cap = download_cap(
+                    &format!("{role}.json"),
+                    set.snapshot_meta(role)?.length,
+                    defaults.targets_max_length,
+                )?;
                 let bytes = loader.load(role, cap)?;
                 set.update_targets(&bytes, role, parent)
             });

@@ -1,5 +1,7 @@
 //! Every limit of the client in one place, with documented defaults.
 
+use crate::error::{Error, Result};
+
 /// Limits that bound the work and memory a repository can make a client
 /// spend. Defaults follow python-tuf's `UpdaterConfig` where it has one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,11 +15,12 @@ pub struct Config {
     pub root_max_length: u64,
     /// Byte cap for timestamp.json. Default 16,384.
     pub timestamp_max_length: u64,
-    /// Byte cap for snapshot when timestamp does not list its length.
-    /// Default 2,000,000.
+    /// Byte cap for snapshot: the download cap is the length timestamp
+    /// lists, if any, and a listed length above this is refused (see
+    /// [`download_cap`]). Default 2,000,000.
     pub snapshot_max_length: u64,
-    /// Byte cap for a targets role when snapshot does not list its length.
-    /// Default 5,000,000.
+    /// Byte cap for a targets role, likewise over the length snapshot
+    /// lists. Default 5,000,000.
     pub targets_max_length: u64,
 }
 
@@ -31,5 +34,38 @@ impl Default for Config {
             snapshot_max_length: 2_000_000,
             targets_max_length: 5_000_000,
         }
+    }
+}
+
+/// The byte cap for downloading metadata file `file`: min(the length
+/// trusted metadata lists, our own maximum `max` for the role). A listed
+/// length above `max` is refused before any byte is read: the holder of an
+/// online key (timestamp, snapshot) may freeze clients, but must not make
+/// them read or buffer more than their own limit.
+pub fn download_cap(file: &str, listed: Option<u64>, max: u64) -> Result<u64> {
+    match listed {
+        Some(len) if len > max => Err(Error::download_size(format!(
+            "{file}: trusted metadata lists a length of {len} bytes, \
+             more than the limit of {max} bytes"
+        ))),
+        Some(len) => Ok(len),
+        None => Ok(max),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    #[test]
+    fn cap_is_the_smaller_of_listed_and_maximum() {
+        assert_eq!(download_cap("s.json", Some(10), 100), Ok(10));
+        assert_eq!(download_cap("s.json", Some(100), 100), Ok(100));
+        assert_eq!(download_cap("s.json", None, 100), Ok(100));
+        let e = download_cap("s.json", Some(10 << 30), 2_000_000).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::DownloadSize);
+        assert!(e.message().contains("10737418240"), "{e}");
+        assert!(e.message().contains("2000000"), "{e}");
     }
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::config::Config;
+use crate::config::{download_cap, Config};
 use crate::delegation::{find_target, TargetInfo};
 use crate::error::{Error, ErrorKind, Result};
 use crate::metadata::MetaFile;
@@ -280,16 +280,17 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
 
     /// Fetches the metadata file of `role` as `meta` (from the timestamp or
     /// snapshot) describes it: `V.<role>.json` with consistent snapshots
-    /// (spec 5.5.1, 5.6.1), capped at the listed length, else at
-    /// `default_max`.
+    /// (spec 5.5.1, 5.6.1), capped at the listed length and never above
+    /// `role_max` (a longer listed length is refused before any request).
     fn fetch_role(
         &mut self,
         role: &str,
         meta: &MetaFile,
         consistent: bool,
-        default_max: u64,
+        role_max: u64,
     ) -> Result<Vec<u8>> {
-        let max = meta.length.unwrap_or(default_max);
+        let max = download_cap(&format!("{role}.json"), meta.length, role_max)
+            .map_err(|e| e.context(format!("fetching role {role:?}")))?;
         let name = if consistent {
             format!("{}.{}.json", meta.version, encode_role(role))
         } else {

@@ -10,6 +10,13 @@ use Tuf\Exception\Attack\RollbackAttackException;
 use Tuf\Exception\Attack\SignatureThresholdException;
 use Tuf\Exception\DownloadSizeException;
 use Tuf\Exception\MetadataException;
+use GuzzleHttp\Promise\PromiseInterface;
+use Tuf\Client\Repository;
+use Tuf\Loader\LoaderInterface;
+use Tuf\Loader\SizeCheckingLoader;
+use Tuf\Metadata\RootMetadata;
+use TufNative\Shim\Tests\Support\DirLoader;
+use TufNative\Shim\Tests\Support\MemoryStorage;
 use TufNative\Shim\Tests\Support\ComposerLikeUpdater;
 use TufNative\Shim\Tests\Support\Fixtures;
 use TufNative\Shim\Tests\Support\TestCase;
@@ -103,6 +110,53 @@ final class AttackTest extends TestCase
             'role1 signed by wrong key' => ['role1-wrong-key', SignatureThresholdException::class],
             'role1 freeze' => ['role1-expired', FreezeAttackException::class],
         ];
+    }
+
+    public function testTheLoaderIsAskedForAtMostOurLimits(): void
+    {
+        // What composer-integration's loader gets as $maxBytes (Composer's
+        // max_file_size): the length trusted metadata lists, never more
+        // than our own limit; a listed length above the limit is refused
+        // before the loader is asked for a byte.
+        $this->requireNative();
+        $loader = new class (new DirLoader(Fixtures::state('attacks', '1'))) implements LoaderInterface {
+            /** @var array<string, int> */
+            public array $asked = [];
+
+            public function __construct(private DirLoader $inner)
+            {
+            }
+
+            public function load(string $locator, int $maxBytes): PromiseInterface
+            {
+                $this->asked[$locator] = $maxBytes;
+                return $this->inner->load($locator, $maxBytes);
+            }
+        };
+        $client = function () use ($loader): ComposerLikeUpdater {
+            $this->storage = new MemoryStorage();
+            $this->storage->save(RootMetadata::createFromJson(self::base('1.root.json'))->trust());
+            $loader->asked = [];
+            return new ComposerLikeUpdater(new SizeCheckingLoader($loader), $this->storage);
+        };
+        $snapshot = strlen(self::base('snapshot.json'));
+        $client()->refresh();
+        $this->assertSame($snapshot, $loader->asked['snapshot.json']);
+        $this->assertSame(strlen(self::base('targets.json')), $loader->asked['targets.json']);
+
+        $limit = $snapshot - 1;
+        Repository::$maxBytes = $limit;
+        try {
+            $updater = $client();
+            $e = $this->assertThrows(DownloadSizeException::class, fn () => $updater->refresh());
+            $this->assertStringContainsString("length of $snapshot bytes, more than the limit of $limit bytes", $e->getMessage());
+        } finally {
+            Repository::$maxBytes = 100000;
+        }
+        $this->assertArrayNotHasKey('snapshot.json', $loader->asked);
+        $this->assertLessThanOrEqual($limit, max($loader->asked));
+        $this->assertSame(self::base('timestamp.json'), $this->storage->files['timestamp']);
+        $this->assertArrayNotHasKey('snapshot', $this->storage->files);
     }
 
     public function testTamperedAndOversizedTargetsAreRefused(): void

@@ -257,6 +257,66 @@ final class UpdaterCallbacksTest extends TestCase
         $this->assertSame(strlen(Fixtures::metadata('consistent', '1', '1.snapshot.json')), $limits['1.snapshot.json']);
     }
 
+    /**
+     * An attacks/1 client with $options; every fetch records the byte limit
+     * it was given in $asked, every store goes to $stored.
+     */
+    private static function limitedClient(array $options, array &$asked, array &$stored): Updater
+    {
+        $stored = ['root' => Fixtures::metadata('attacks', '1', '1.root.json')];
+        return Updater::withCallbacks(
+            function (string $name, int $max) use (&$asked): ?string {
+                $asked[$name] = $max;
+                $path = Fixtures::state('attacks', '1') . "/metadata/$name";
+                return is_file($path) ? file_get_contents($path) : null;
+            },
+            function (string $role) use (&$stored): ?string {
+                return $stored[$role] ?? null;
+            },
+            function (string $role, string $bytes) use (&$stored): void {
+                $stored[$role] = $bytes;
+            },
+            function (string $role) use (&$stored): void {
+                unset($stored[$role]);
+            },
+            $options
+        );
+    }
+
+    public function testFetchIsAskedForTheListedLengthCappedByOurLimits(): void
+    {
+        // attacks/1: timestamp lists snapshot.json's length, snapshot lists
+        // targets.json's and role1.json's.
+        $snapshot = strlen(Fixtures::metadata('attacks', '1', 'snapshot.json'));
+        $targets = strlen(Fixtures::metadata('attacks', '1', 'targets.json'));
+        $role1 = strlen(Fixtures::metadata('attacks', '1', 'role1.json'));
+        $asked = [];
+        $stored = [];
+
+        // Our limits above what is listed: PHP is asked for the listed length.
+        $u = self::limitedClient(['snapshotMaxLength' => $snapshot + 1, 'targetsMaxLength' => $targets + 1], $asked, $stored);
+        $u->refresh(Fixtures::REF_TIME);
+        $this->assertNotNull($u->getTargetInfo('r1/a.txt'));
+        $this->assertSame($snapshot, $asked['snapshot.json']);
+        $this->assertSame($targets, $asked['targets.json']);
+        $this->assertSame($role1, $asked['role1.json']);
+
+        // A listed length above our limit: refused naming both numbers,
+        // before PHP is asked for a byte of it.
+        $asked = [];
+        $u = self::limitedClient(['snapshotMaxLength' => $snapshot - 1], $asked, $stored);
+        $this->assertTufKind('DownloadSizeException', fn () => $u->refresh(Fixtures::REF_TIME), "length of $snapshot bytes, more than the limit of " . ($snapshot - 1) . ' bytes');
+        $this->assertArrayNotHasKey('snapshot.json', $asked);
+        $this->assertSame(['root', 'timestamp'], array_keys($stored));
+        $this->assertSame(Fixtures::metadata('attacks', '1', 'timestamp.json'), $stored['timestamp']);
+
+        $asked = [];
+        $u = self::limitedClient(['targetsMaxLength' => $targets - 1], $asked, $stored);
+        $this->assertTufKind('DownloadSizeException', fn () => $u->refresh(Fixtures::REF_TIME), "length of $targets bytes, more than the limit of " . ($targets - 1) . ' bytes');
+        $this->assertArrayNotHasKey('targets.json', $asked);
+        $this->assertSame(['root', 'timestamp', 'snapshot'], array_keys($stored));
+    }
+
     public function testLimitsFromOptions(): void
     {
         $repo = new CallbackRepo('rotation', '3');
