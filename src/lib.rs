@@ -119,6 +119,11 @@ fn info_rows() -> Vec<(String, String)> {
         ("default readTimeout".into(), secs(http.read_timeout)),
         ("default deadline".into(), secs(http.deadline)),
         (
+            "default lowSpeedLimit".into(),
+            format!("{} bytes/s", http.low_speed_limit),
+        ),
+        ("default lowSpeedTime".into(), secs(http.low_speed_time)),
+        (
             "default lockTimeout".into(),
             secs(updater::DEFAULT_LOCK_TIMEOUT),
         ),

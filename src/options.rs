@@ -16,10 +16,12 @@ const MAX_SECONDS: f64 = 86_400.0;
 
 /// Options that only the standalone updater (native HTTP and disk cache)
 /// uses; the callback updater refuses them rather than ignore them.
-const STANDALONE_ONLY: [&str; 6] = [
+const STANDALONE_ONLY: [&str; 8] = [
     "connectTimeout",
     "readTimeout",
     "deadline",
+    "lowSpeedLimit",
+    "lowSpeedTime",
     "targetBaseUrl",
     "fileMode",
     "lockTimeout",
@@ -72,6 +74,10 @@ impl Options {
                 "connectTimeout" => parsed.http.connect_timeout = seconds(value, &name, param)?,
                 "readTimeout" => parsed.http.read_timeout = seconds(value, &name, param)?,
                 "deadline" => parsed.http.deadline = seconds(value, &name, param)?,
+                "lowSpeedLimit" => {
+                    parsed.http.low_speed_limit = bytes_per_second(value, &name, param)?;
+                }
+                "lowSpeedTime" => parsed.http.low_speed_time = seconds(value, &name, param)?,
                 "lockTimeout" => parsed.lock_timeout = seconds(value, &name, param)?,
                 "targetBaseUrl" => parsed.target_base_url = Some(text(value, &name, param)?),
                 "fileMode" => parsed.file_mode = file_mode(value, &name, param)?,
@@ -98,6 +104,21 @@ fn count(value: &Zval, name: &str, param: Param, max: u64) -> Outcome<u64> {
         Ok(n) if n >= 1 && n <= max => Ok(n),
         _ => Err(param.value_error(&format!("option \"{name}\" must be between 1 and {max}"))),
     }
+}
+
+/// Bytes per second of the low-speed rule: 0 (off) or more.
+fn bytes_per_second(value: &Zval, name: &str, param: Param) -> Outcome<u64> {
+    let n = value.long().ok_or_else(|| {
+        param.type_error(&format!(
+            "option \"{name}\" must be of type int, {} given",
+            type_name(value)
+        ))
+    })?;
+    u64::try_from(n).map_err(|_| {
+        param.value_error(&format!(
+            "option \"{name}\" must be 0 (no minimum) or a number of bytes per second"
+        ))
+    })
 }
 
 /// Seconds as an int or a float, more than 0 and at most a day.

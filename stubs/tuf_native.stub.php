@@ -98,7 +98,8 @@ namespace Tuf\Native {
          *     rootMaxLength?: int, timestampMaxLength?: int,
          *     snapshotMaxLength?: int, targetsMaxLength?: int,
          *     connectTimeout?: int|float, readTimeout?: int|float,
-         *     deadline?: int|float, lockTimeout?: int|float,
+         *     deadline?: int|float, lowSpeedLimit?: int,
+         *     lowSpeedTime?: int|float, lockTimeout?: int|float,
          *     targetBaseUrl?: string, fileMode?: int} $options
          * @throws \ValueError|\TypeError for a bad option
          * @throws Exception\IoException if the cache cannot be opened

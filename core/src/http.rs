@@ -9,13 +9,19 @@
 //! no `Accept-Encoding` other than `identity` is sent, and if a server sends
 //! `Content-Encoding` anyway, the raw bytes are what is capped and returned.
 //!
-//! Time is bounded three ways: a connect timeout, a per-read timeout (the
-//! longest silence allowed between bytes), and an overall deadline per
+//! Time is bounded four ways: a connect timeout, a per-read timeout (the
+//! longest silence allowed between bytes), a low-speed rule per file (the
+//! average rate over every window of `low_speed_time` must reach
+//! `low_speed_limit` bytes per second), and an overall deadline per
 //! refresh window (see [`HttpFetcher::start_deadline`]). The deadline is
 //! enforced by ureq's global timeout, set on every request to what is left
 //! of the window (this also bounds the header phase and redirects), and by a
-//! check between body chunks. Running out of it is
-//! [`ErrorKind::DenialOfService`]: a server trickling bytes is an attack.
+//! check between body chunks. Breaking the low-speed rule or running out of
+//! the deadline is [`ErrorKind::DenialOfService`]: a server trickling bytes
+//! is an attack (slow retrieval).
+//!
+//! [`Fetcher::fetch`] collects a body in memory that never grows past the
+//! cap: its buffer is enlarged to at most the cap, never doubled past it.
 //!
 //! URLs are used as given: base URLs are opaque prefixes, nothing is
 //! normalised or percent-decoded (for `file://` neither: the path after
@@ -59,6 +65,14 @@ pub struct HttpConfig {
     /// Overall budget for all downloads of one refresh window, started by
     /// [`HttpFetcher::start_deadline`]. Default 300 s.
     pub deadline: Duration,
+    /// Low-speed rule: a file whose average rate over `low_speed_time`
+    /// (counted from the request, then window after window) stays below
+    /// this many bytes per second fails as slow retrieval. 0 turns the
+    /// rule off. Default 1,024 (1 KiB/s).
+    pub low_speed_limit: u64,
+    /// The window of the low-speed rule; also the longest silence allowed
+    /// while the rule is on, if shorter than `read_timeout`. Default 10 s.
+    pub low_speed_time: Duration,
     /// The `User-Agent` header; empty sends none. Default
     /// `tuf-native/<crate version>`.
     pub user_agent: String,
@@ -70,6 +84,8 @@ impl Default for HttpConfig {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             deadline: Duration::from_secs(300),
+            low_speed_limit: 1024,
+            low_speed_time: Duration::from_secs(10),
             user_agent: format!("tuf-native/{}", env!("CARGO_PKG_VERSION")),
         }
     }
@@ -178,6 +194,30 @@ impl HttpFetcher {
             .filter(|d| !d.is_zero())
     }
 
+    /// The per-read timeout of a request: the read timeout, or the
+    /// low-speed window if that is shorter (a silence that long already
+    /// breaks the rule).
+    fn per_read(&self) -> Duration {
+        match self.low_speed_window() {
+            Some(w) if w < self.config.read_timeout => w,
+            _ => self.config.read_timeout,
+        }
+    }
+
+    fn low_speed_window(&self) -> Option<Duration> {
+        (self.config.low_speed_limit > 0).then_some(self.config.low_speed_time)
+    }
+
+    fn slow_error(&self, url: &str, bytes: u64, over: Duration) -> Error {
+        Error::dos(format!(
+            "{url}: slow retrieval: {bytes} bytes in {:.1} s, below the minimum of \
+             {} bytes/s over {:?}",
+            over.as_secs_f64(),
+            self.config.low_speed_limit,
+            self.config.low_speed_time
+        ))
+    }
+
     fn deadline_error(&self, url: &str) -> Error {
         Error::dos(format!(
             "{url}: the overall download deadline of {:?} was exceeded",
@@ -210,6 +250,8 @@ impl HttpFetcher {
         let remaining = self
             .remaining(start)
             .ok_or_else(|| self.deadline_error(url))?;
+        let per_read = clamp(self.per_read());
+        let head_within = self.low_speed_window().map(clamp);
         let agent = &self.agent;
         let direct = is_loopback_url(url);
         let called = catch_unwind(AssertUnwindSafe(|| {
@@ -217,6 +259,10 @@ impl HttpFetcher {
                 .get(url)
                 .config()
                 .timeout_global(Some(clamp(remaining)))
+                .timeout_per_read(Some(per_read))
+                // The response head counts as part of the transfer: one
+                // trickled header line at a time is slow retrieval too.
+                .timeout_recv_response(head_within)
                 // Redirects from https may not leave https.
                 .https_only(https);
             if direct {
@@ -270,6 +316,15 @@ impl HttpFetcher {
             )),
             ureq::Error::RequireHttpsOnly(to) => Error::io(format!(
                 "{url}: refusing to follow a redirect from https to {to}"
+            )),
+            ureq::Error::Timeout(ureq::Timeout::PerRead)
+                if self.per_read() < self.config.read_timeout =>
+            {
+                self.slow_error(url, 0, self.per_read())
+            }
+            ureq::Error::Timeout(ureq::Timeout::RecvResponse) => Error::dos(format!(
+                "{url}: slow retrieval: no complete response head within {:?}",
+                self.config.low_speed_time
             )),
             ureq::Error::Timeout(ureq::Timeout::PerRead) => Error::io(format!(
                 "{url}: no data received for {:?}",
@@ -332,9 +387,13 @@ impl HttpFetcher {
     ) -> Result<u64> {
         let mut buf = vec![0u8; CHUNK];
         let mut total: u64 = 0;
+        let mut speed = LowSpeed::new(self.low_speed_window(), self.config.low_speed_limit);
         loop {
             if self.remaining(start).is_none() {
                 return Err(self.deadline_error(url));
+            }
+            if let Some((bytes, over)) = speed.broken(total) {
+                return Err(self.slow_error(url, bytes, over));
             }
             // total <= max_len here, so at least one byte is asked for: the
             // one that shows the body is longer than the cap.
@@ -374,15 +433,84 @@ impl Fetcher for HttpFetcher {
     }
 
     fn fetch(&mut self, url: &str, max_len: u64) -> Result<Vec<u8>> {
-        let mut body = Vec::new();
+        let mut body = CappedBuffer {
+            data: Vec::new(),
+            cap: max_len,
+        };
         self.get(url, max_len, &mut body)?;
-        Ok(body)
+        Ok(body.data)
     }
 
     /// On error, `sink` may already hold a prefix of the body (never more
     /// than `max_len` bytes).
     fn fetch_into(&mut self, url: &str, max_len: u64, sink: &mut dyn Write) -> Result<u64> {
         self.get(url, max_len, sink)
+    }
+}
+
+/// The low-speed rule of one transfer: window after window, the bytes
+/// received in the window must average at least `limit` per second.
+struct LowSpeed {
+    window: Option<Duration>,
+    limit: u64,
+    window_start: Instant,
+    bytes_at_start: u64,
+}
+
+impl LowSpeed {
+    fn new(window: Option<Duration>, limit: u64) -> LowSpeed {
+        LowSpeed {
+            window,
+            limit,
+            window_start: Instant::now(),
+            bytes_at_start: 0,
+        }
+    }
+
+    /// With `total` bytes received so far: Some((bytes, elapsed)) of the
+    /// window that ended too slow, else None (and a new window starts when
+    /// this one is over).
+    fn broken(&mut self, total: u64) -> Option<(u64, Duration)> {
+        let window = self.window?;
+        let elapsed = self.window_start.elapsed();
+        if elapsed < window {
+            return None;
+        }
+        let bytes = total - self.bytes_at_start;
+        if (bytes as f64) < self.limit as f64 * elapsed.as_secs_f64() {
+            return Some((bytes, elapsed));
+        }
+        self.window_start = Instant::now();
+        self.bytes_at_start = total;
+        None
+    }
+}
+
+/// The in-memory sink of [`Fetcher::fetch`]: grows like a `Vec` but never
+/// reserves more than `cap` bytes, so an endless body costs at most the cap
+/// (plus the read buffer), not the next power of two above it.
+struct CappedBuffer {
+    data: Vec<u8>,
+    cap: u64,
+}
+
+impl Write for CappedBuffer {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let needed = self.data.len() + bytes.len();
+        if needed as u64 > self.cap {
+            // copy_capped never writes past the cap; refuse, not grow.
+            return Err(io::Error::other("body exceeds its cap"));
+        }
+        if needed > self.data.capacity() {
+            let cap = usize::try_from(self.cap).unwrap_or(usize::MAX);
+            let target = needed.max(self.data.capacity().saturating_mul(2)).min(cap);
+            self.data.reserve_exact(target - self.data.len());
+        }
+        self.data.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -964,6 +1092,127 @@ mod tests {
         assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     }
 
+    /// A fetcher with a 1 KiB/s floor over 500 ms windows.
+    fn low_speed(limit: u64) -> HttpFetcher {
+        let mut f = HttpFetcher::new(HttpConfig {
+            low_speed_limit: limit,
+            low_speed_time: Duration::from_millis(500),
+            ..config()
+        });
+        f.start_deadline();
+        f
+    }
+
+    /// Serves a head, then `body` one byte per `every` (at most 5 s).
+    fn trickle(head: &'static [u8], body: &'static [u8], every: Duration) -> Server {
+        Server::start(move |_, s| {
+            let _ = s.write_all(head);
+            let start = Instant::now();
+            for b in body {
+                if s.write_all(&[*b]).and_then(|_| s.flush()).is_err()
+                    || start.elapsed() > Duration::from_secs(5)
+                {
+                    return;
+                }
+                thread::sleep(every);
+            }
+        })
+    }
+
+    #[test]
+    fn the_low_speed_rule_stops_a_trickling_body() {
+        let server = trickle(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n",
+            &[b'x'; 100],
+            Duration::from_millis(50),
+        );
+        let mut f = low_speed(1024);
+        let url = server.url("/slow");
+        let err = f.fetch(&url, 1000).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DenialOfService, "{err}");
+        assert!(err.message().contains("slow retrieval"), "{err}");
+        assert!(err.message().contains("1024 bytes/s"), "{err}");
+        assert!(err.message().contains(&url), "{err}");
+        // Streaming into a sink: the same rule.
+        let mut sink = Vec::new();
+        let err = f.fetch_into(&url, 1000, &mut sink).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DenialOfService, "{err}");
+        assert!(sink.len() < 100);
+    }
+
+    #[test]
+    fn the_low_speed_rule_stops_a_silence_and_a_trickling_head() {
+        // Two bytes, then nothing: well inside the 5 s read timeout, but
+        // a whole window without data.
+        let hold = Server::start(|_, s| {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab");
+            thread::sleep(Duration::from_secs(3));
+        });
+        let err = low_speed(1024).fetch(&hold.url("/stall"), 100).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DenialOfService, "{err}");
+        assert!(err.message().contains("slow retrieval"), "{err}");
+        // The response head, one header byte at a time.
+        let head = trickle(
+            b"HTTP/1.1 200 OK\r\nX-Slow: ",
+            &[b'a'; 100],
+            Duration::from_millis(50),
+        );
+        let err = low_speed(1024).fetch(&head.url("/head"), 100).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DenialOfService, "{err}");
+        assert!(err.message().contains("slow retrieval"), "{err}");
+    }
+
+    #[test]
+    fn the_low_speed_rule_passes_fast_bodies_and_can_be_turned_off() {
+        let server = Server::start(|_, s| respond_body(s, &[b'y'; 300_000]));
+        assert_eq!(
+            low_speed(1024)
+                .fetch(&server.url("/f"), 300_000)
+                .unwrap()
+                .len(),
+            300_000
+        );
+        // 20 bytes over a second: far below the floor, but the rule is off.
+        let slow = trickle(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n",
+            &[b'z'; 20],
+            Duration::from_millis(50),
+        );
+        assert_eq!(low_speed(0).fetch(&slow.url("/s"), 20).unwrap(), [b'z'; 20]);
+    }
+
+    #[test]
+    fn a_collected_body_never_reserves_past_its_cap() {
+        let cap = 1_000_000;
+        let mut buf = CappedBuffer {
+            data: Vec::new(),
+            cap,
+        };
+        let chunk = [7u8; CHUNK];
+        while buf.data.len() + CHUNK <= cap as usize {
+            buf.write_all(&chunk).unwrap();
+            assert!(
+                buf.data.capacity() <= cap as usize,
+                "{}",
+                buf.data.capacity()
+            );
+        }
+        let rest = cap as usize - buf.data.len();
+        buf.write_all(&chunk[..rest]).unwrap();
+        assert_eq!(buf.data.len(), cap as usize);
+        assert_eq!(buf.data.capacity(), cap as usize);
+        assert!(buf.write_all(b"!").is_err());
+        // Through the fetcher: an endless body is cut at the cap, and the
+        // body held never had more room than the cap.
+        let server = Server::start(|_, s| {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\n\r\n");
+            let chunk = [b'{'; CHUNK];
+            while s.write_all(&chunk).is_ok() {}
+        });
+        let err = fetcher().fetch(&server.url("/endless"), cap).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DownloadSize, "{err}");
+    }
+
     #[test]
     fn a_stalled_body_hits_the_read_timeout() {
         let server = Server::start(|_, s| {
@@ -1253,6 +1502,8 @@ mod tests {
             connect_timeout: Duration::ZERO,
             read_timeout: Duration::MAX,
             deadline: Duration::MAX,
+            low_speed_limit: u64::MAX,
+            low_speed_time: Duration::ZERO,
             user_agent: "bad\r\nheader".into(),
         });
         f.start_deadline();
@@ -1302,6 +1553,8 @@ mod tests {
         assert_eq!(c.connect_timeout, Duration::from_secs(10));
         assert_eq!(c.read_timeout, Duration::from_secs(30));
         assert_eq!(c.deadline, Duration::from_secs(300));
+        assert_eq!(c.low_speed_limit, 1024);
+        assert_eq!(c.low_speed_time, Duration::from_secs(10));
         assert_eq!(
             c.user_agent,
             format!("tuf-native/{}", env!("CARGO_PKG_VERSION"))

@@ -120,7 +120,7 @@ final class RobustnessTest extends TestCase
             'ed25519/ed25519',
             'ecdsa/ecdsa-sha2-nistp256',
             'rsa/rsassa-pss-sha256',
-            'hash algorithms => sha256, sha512',
+            'hash algorithms => sha256, sha384, sha512, blake2b, blake2b-256',
             'default maxRootRotations => 256',
             'default maxRolesVisited => 32',
             'default rootMaxLength => 512000 bytes',
@@ -130,6 +130,8 @@ final class RobustnessTest extends TestCase
             'default connectTimeout => 10 s',
             'default readTimeout => 30 s',
             'default deadline => 300 s',
+            'default lowSpeedLimit => 1024 bytes/s',
+            'default lowSpeedTime => 10 s',
         ] as $row) {
             $this->assertStringContainsString($row, $info);
         }

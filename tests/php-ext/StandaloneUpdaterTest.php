@@ -162,8 +162,71 @@ final class StandaloneUpdaterTest extends TestCase
         $this->assertTufKind('IoException', fn () => new Updater('file:///x/', "$this->dir/file"), 'not a directory');
         symlink($this->dir, "$this->dir/link");
         $this->assertTufKind('IoException', fn () => new Updater('file:///x/', "$this->dir/link"), 'symbolic link');
-        new Updater('file:///x/', "$this->dir/ok", ['connectTimeout' => 0.5, 'readTimeout' => 2, 'deadline' => 60, 'lockTimeout' => 1, 'fileMode' => 0640, 'maxRootRotations' => 3]);
+        new Updater('file:///x/', "$this->dir/ok", ['connectTimeout' => 0.5, 'readTimeout' => 2, 'deadline' => 60, 'lowSpeedLimit' => 0, 'lowSpeedTime' => 0.5, 'lockTimeout' => 1, 'fileMode' => 0640, 'maxRootRotations' => 3]);
+        $this->assertThrows(\ValueError::class, fn () => new Updater('file:///x/', $this->dir, ['lowSpeedLimit' => -1]), 'lowSpeedLimit');
+        $this->assertThrows(\TypeError::class, fn () => new Updater('file:///x/', $this->dir, ['lowSpeedLimit' => 1.5]), 'lowSpeedLimit');
+        $this->assertThrows(\ValueError::class, fn () => new Updater('file:///x/', $this->dir, ['lowSpeedTime' => 0]), 'lowSpeedTime');
         $this->assertDirectoryExists("$this->dir/ok");
+    }
+
+    /**
+     * A server on 127.0.0.1 (OS-chosen port, at most 20 s) serving
+     * drupal/1's metadata, timestamp.json one byte every 200 ms.
+     *
+     * @return array{0: resource, 1: string} the process and its base URL
+     */
+    private static function tricklingServer(): array
+    {
+        $dir = Fixtures::state('drupal', '1') . '/metadata';
+        $code = <<<'PHP'
+            $server = stream_socket_server('tcp://127.0.0.1:0', $errno, $error);
+            echo stream_socket_get_name($server, false), "\n";
+            $until = time() + 20;
+            while (time() < $until && ($c = @stream_socket_accept($server, $until - time()))) {
+                $line = fgets($c);
+                while (($h = fgets($c)) !== false && trim($h) !== '') {
+                }
+                $name = basename(explode(' ', (string) $line)[1] ?? '');
+                $path = $argv[1] . '/' . $name;
+                if (!is_file($path)) {
+                    fwrite($c, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                    fclose($c);
+                    continue;
+                }
+                $body = file_get_contents($path);
+                fwrite($c, "HTTP/1.1 200 OK\r\nContent-Length: " . strlen($body) . "\r\nConnection: close\r\n\r\n");
+                if ($name !== 'timestamp.json') {
+                    fwrite($c, $body);
+                } else {
+                    foreach (str_split($body) as $byte) {
+                        if (@fwrite($c, $byte) !== 1 || time() >= $until) {
+                            break;
+                        }
+                        fflush($c);
+                        usleep(200000);
+                    }
+                }
+                fclose($c);
+            }
+            PHP;
+        $process = proc_open([PHP_BINARY, '-n', '-r', $code, $dir], [1 => ['pipe', 'w']], $pipes);
+        $address = trim((string) fgets($pipes[1]));
+        return [$process, "http://$address/"];
+    }
+
+    public function testATricklingServerBreaksTheLowSpeedRule(): void
+    {
+        [$server, $url] = self::tricklingServer();
+        try {
+            $u = new Updater($url, "$this->dir/cache", ['lowSpeedLimit' => 1024, 'lowSpeedTime' => 1, 'readTimeout' => 30, 'deadline' => 60]);
+            $u->initRoot(Fixtures::metadata('drupal', '1', '1.root.json'));
+            $this->assertTufKind('DenialOfServiceException', fn () => $u->refresh(Fixtures::REF_TIME), 'slow retrieval');
+            $this->assertSame(['root.json'], array_values(array_diff(scandir("$this->dir/cache"), ['.', '..'])));
+            $this->assertSame(Fixtures::metadata('drupal', '1', '1.root.json'), file_get_contents("$this->dir/cache/root.json"));
+        } finally {
+            proc_terminate($server);
+            proc_close($server);
+        }
     }
 
     public function testFileModeOption(): void
