@@ -102,3 +102,58 @@ fn visit_limit_is_a_denial_of_service_error() {
         ErrorKind::DenialOfService,
     );
 }
+
+/// The roles in the store, sorted.
+fn stored_roles(u: &TestUpdater) -> Vec<String> {
+    let mut roles: Vec<String> = u.store().files.keys().cloned().collect();
+    roles.sort();
+    roles
+}
+
+#[test]
+fn the_search_stores_only_the_roles_it_verified() {
+    let top = ["root", "snapshot", "targets", "timestamp"];
+    // A terminating role that matches ends the search: d is never fetched,
+    // verified or stored.
+    let mut u = refreshed();
+    assert_eq!(stored_roles(&u), top);
+    assert_eq!(found_in(&mut u, "shared/z.txt"), None);
+    assert_eq!(
+        stored_roles(&u),
+        ["a", "b", "root", "snapshot", "targets", "timestamp"]
+    );
+    for role in ["a", "b"] {
+        assert_eq!(
+            stored(&u, role).unwrap(),
+            metadata_file("delegations", "1", &format!("{role}.json"))
+        );
+    }
+    // A role reached through a delegator whose keys did not sign it is not
+    // stored (nor anything below it); d itself verified and is.
+    let mut u = refreshed();
+    assert_kind(
+        u.get_target_info("c/leaf.txt"),
+        ErrorKind::SignatureThreshold,
+    );
+    assert_eq!(
+        stored_roles(&u),
+        ["d", "root", "snapshot", "targets", "timestamp"]
+    );
+    // The visit limit stops before the role over the limit is fetched.
+    let config = Config {
+        max_roles_visited: 2,
+        ..Config::default()
+    };
+    let mut u = client_with("delegations", "1", config);
+    u.refresh(ref_time()).unwrap();
+    u.fetcher_mut().take_log();
+    assert_kind(
+        u.get_target_info("a/sub/file.txt"),
+        ErrorKind::DenialOfService,
+    );
+    assert_eq!(u.fetcher_mut().take_log(), ["a.json"]);
+    assert_eq!(
+        stored_roles(&u),
+        ["a", "root", "snapshot", "targets", "timestamp"]
+    );
+}
