@@ -47,9 +47,9 @@ impl Hashes {
         entry(|| Err(Failure::Internal("Hashes has only static methods".into())))
     }
 
-    /// Checks `$data` against `$length` and every listed hash of a known
-    /// algorithm; throws DownloadSizeException (wrong length),
-    /// InvalidHashException (wrong digest, or no known algorithm listed) or
+    /// Checks `$data` against `$length` and every listed hash; throws
+    /// DownloadSizeException (too long), InvalidHashException (wrong
+    /// digest, an algorithm this build does not check, or none listed) or
     /// FormatException (a known algorithm with a malformed digest).
     #[php(defaults(name = "\"data\""))]
     pub fn verify_string(
