@@ -70,8 +70,9 @@ pub struct HttpConfig {
     /// this many bytes per second fails as slow retrieval. 0 turns the
     /// rule off. Default 1,024 (1 KiB/s).
     pub low_speed_limit: u64,
-    /// The window of the low-speed rule; also the longest silence allowed
-    /// while the rule is on, if shorter than `read_timeout`. Default 10 s.
+    /// The window of the low-speed rule; while the rule is on, also the
+    /// longest wait for the response head, and the longest silence if
+    /// shorter than `read_timeout`. Default 10 s.
     pub low_speed_time: Duration,
     /// The `User-Agent` header; empty sends none. Default
     /// `tuf-native/<crate version>`.
