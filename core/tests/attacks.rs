@@ -150,6 +150,31 @@ fn targets_signed_by_wrong_key() {
 }
 
 #[test]
+fn a_10_gib_listed_length_is_refused_before_any_request() {
+    // Timestamp 3 lists snapshot 3 at 10 GiB.
+    let mut u = trusting_base();
+    serve(&mut u, "attacks", "ts-huge-snapshot-length");
+    let e = assert_kind(u.refresh(ref_time()), ErrorKind::DownloadSize);
+    assert!(e.message().contains("length of 10737418240 bytes"), "{e}");
+    assert_eq!(
+        u.fetcher_mut().take_log(),
+        ["2.root.json", "timestamp.json"]
+    );
+    assert_eq!(stored_version(&u, "timestamp"), Some(3));
+    assert_eq!(stored(&u, "snapshot").unwrap(), base("snapshot.json"));
+    // Snapshot 3 lists role1 at 10 GiB: the lookup fails, role1 unasked.
+    let mut u = trusting_base();
+    serve(&mut u, "attacks", "snapshot-huge-role1-length");
+    u.refresh(ref_time()).unwrap();
+    u.fetcher_mut().take_log();
+    let e = assert_kind(u.get_target_info("r1/a.txt"), ErrorKind::DownloadSize);
+    assert!(e.message().contains("role1"), "{e}");
+    assert!(u.fetcher_mut().take_log().is_empty());
+    assert_eq!(stored(&u, "role1").unwrap(), base("role1.json"));
+    assert!(u.get_target_info("file1.txt").unwrap().is_some());
+}
+
+#[test]
 fn mix_and_match_old_targets_with_new_snapshot() {
     let u = refresh_fails("mix-and-match", ErrorKind::Rollback);
     assert_eq!(stored(&u, "targets").unwrap(), base("targets.json"));

@@ -86,6 +86,8 @@ final class AttackTest extends TestCase
             'targets freeze' => ['targets-expired', FreezeAttackException::class, ['targets' => 'targets.json']],
             'targets signed by wrong key' => ['targets-wrong-key', SignatureThresholdException::class, ['targets' => 'targets.json']],
             'mix and match' => ['mix-and-match', RollbackAttackException::class, ['targets' => 'targets.json']],
+            // Timestamp 3 lists snapshot 3 at 10 GiB: refused, never loaded.
+            'snapshot listed at 10 GiB' => ['ts-huge-snapshot-length', DownloadSizeException::class, ['snapshot' => 'snapshot.json', 'timestamp' => 3]],
         ];
     }
 
@@ -109,6 +111,7 @@ final class AttackTest extends TestCase
         return [
             'role1 signed by wrong key' => ['role1-wrong-key', SignatureThresholdException::class],
             'role1 freeze' => ['role1-expired', FreezeAttackException::class],
+            'role1 listed at 10 GiB' => ['snapshot-huge-role1-length', DownloadSizeException::class],
         ];
     }
 

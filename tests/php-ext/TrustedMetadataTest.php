@@ -234,6 +234,19 @@ final class TrustedMetadataTest extends TestCase
         }
     }
 
+    public function testARoleListedAboveTheTargetsCapIsNeverLoaded(): void
+    {
+        $tm = self::trustState('attacks', 'snapshot-huge-role1-length');
+        $asked = [];
+        $load = function (string $role) use (&$asked): ?string {
+            $asked[] = $role;
+            return Fixtures::metadata('attacks', 'snapshot-huge-role1-length', "$role.json");
+        };
+        $this->assertTufKind('DownloadSizeException', fn () => $tm->findTarget('r1/a.txt', $load), 'length of 10737418240 bytes, more than the limit of 5000000 bytes');
+        $this->assertSame([], $asked);
+        $this->assertSame('targets', $tm->findTarget('file1.txt', $load)->getRole());
+    }
+
     public function testTamperedTargetsAreRefused(): void
     {
         $tm = self::trustState('attacks', '1');

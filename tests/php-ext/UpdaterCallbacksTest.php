@@ -153,6 +153,32 @@ final class UpdaterCallbacksTest extends TestCase
         yield 'targets freeze' => ['targets-expired', 'ExpiredException', 'targets', 2];
         yield 'targets wrong key' => ['targets-wrong-key', 'SignatureThresholdException', 'targets', 2];
         yield 'mix and match' => ['mix-and-match', 'RollbackException', 'targets', 2];
+        // Timestamp 3 lists snapshot 3 at 10 GiB: refused before $fetch is
+        // asked for it (testHugeListedLengthsAreNeverAskedFor).
+        yield 'snapshot listed at 10 GiB' => ['ts-huge-snapshot-length', 'DownloadSizeException', 'snapshot', 2];
+    }
+
+    public function testHugeListedLengthsAreNeverAskedFor(): void
+    {
+        $repo = new CallbackRepo('attacks', '1');
+        $u = $repo->updater();
+        $u->refresh(Fixtures::REF_TIME);
+        $repo->serve('ts-huge-snapshot-length');
+        $this->assertTufKind('DownloadSizeException', fn () => $u->refresh(Fixtures::REF_TIME), 'length of 10737418240 bytes, more than the limit of 2000000 bytes');
+        $this->assertSame(['2.root.json', 'timestamp.json'], $repo->takeLog());
+        $this->assertSame(3, $repo->storedVersion('timestamp'));
+        $this->assertSame(Fixtures::metadata('attacks', '1', 'snapshot.json'), $repo->stored['snapshot']);
+
+        $repo = new CallbackRepo('attacks', '1');
+        $u = $repo->updater();
+        $u->refresh(Fixtures::REF_TIME);
+        $repo->serve('snapshot-huge-role1-length');
+        $u->refresh(Fixtures::REF_TIME);
+        $repo->takeLog();
+        $this->assertTufKind('DownloadSizeException', fn () => $u->getTargetInfo('r1/a.txt'), 'role1.json: trusted metadata lists a length of 10737418240 bytes, more than the limit of 5000000 bytes');
+        $this->assertSame([], $repo->takeLog(), 'role1.json is never asked for');
+        $this->assertArrayNotHasKey('role1', $repo->stored);
+        $this->assertNotNull($u->getTargetInfo('file1.txt'));
     }
 
     /** @dataProvider attacks */
