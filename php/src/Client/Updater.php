@@ -151,6 +151,7 @@ class Updater
         if ($hashes === []) {
             throw new MetadataException("No trusted hashes are listed for '$target'.");
         }
+        $path = null;
         try {
             $path = self::localFile($data);
             if ($path !== null) {
@@ -164,7 +165,12 @@ class Updater
                 Hashes::verifyString(self::readAtMost($data, $length + 1), $length, $hashes, $target);
             }
         } catch (Native\InvalidHashException $e) {
-            throw new InvalidHashException($data, $e->getMessage(), 0, $e);
+            // The core names the file it read first; for Composer that is a
+            // temporary download path, which says nothing to the user.
+            $message = $path !== null && str_starts_with($e->getMessage(), "$path: ")
+                ? substr($e->getMessage(), strlen($path) + 2)
+                : $e->getMessage();
+            throw NativeErrors::remember(new InvalidHashException($data, $message), $e);
         } catch (Native\TufException $e) {
             throw $this->translate($e);
         } finally {
@@ -370,19 +376,24 @@ class Updater
         if ($previous !== null && !$previous instanceof Native\TufException) {
             return $previous;
         }
+        if ($e instanceof Native\NotFoundException && $this->notFound !== null) {
+            return $this->notFound;
+        }
         $message = $e->getMessage();
-        return match (true) {
-            $e instanceof Native\SignatureThresholdException => new SignatureThresholdException($message, 0, $e),
-            $e instanceof Native\RollbackException => new RollbackAttackException($message, 0, $e),
-            $e instanceof Native\ExpiredException => new FreezeAttackException($message, 0, $e),
-            $e instanceof Native\DenialOfServiceException => new DenialOfServiceAttackException($message, 0, $e),
-            $e instanceof Native\DownloadSizeException => new DownloadSizeException($message, 0, $e),
-            $e instanceof Native\NotFoundException => $this->notFound ?? new NotFoundException($message, 'Metadata', $e),
+        // The native exception is not chained as getPrevious() (Composer
+        // would print the message twice): NativeErrors::causeOf() has it.
+        return NativeErrors::remember(match (true) {
+            $e instanceof Native\SignatureThresholdException => new SignatureThresholdException($message),
+            $e instanceof Native\RollbackException => new RollbackAttackException($message),
+            $e instanceof Native\ExpiredException => new FreezeAttackException($message),
+            $e instanceof Native\DenialOfServiceException => new DenialOfServiceAttackException($message),
+            $e instanceof Native\DownloadSizeException => new DownloadSizeException($message),
+            $e instanceof Native\NotFoundException => new NotFoundException($message, 'Metadata'),
             $e instanceof Native\FormatException,
-            $e instanceof Native\InvalidHashException => new MetadataException($message, 0, $e),
-            $e instanceof Native\StateException => new \LogicException($message, 0, $e),
-            default => new \RuntimeException($message, 0, $e),
-        };
+            $e instanceof Native\InvalidHashException => new MetadataException($message),
+            $e instanceof Native\StateException => new \LogicException($message),
+            default => new \RuntimeException($message),
+        }, $e);
     }
 
     /**
