@@ -70,6 +70,11 @@ class Updater
     private ?\Tuf\Native\Updater $native = null;
 
     /**
+     * Native calls under way: above 0 while a native callback runs.
+     */
+    private int $nativeCalls = 0;
+
+    /**
      * The first "not found" a loader reported for a required file during
      * the current native call: rethrown as the cause when the core gives up.
      */
@@ -117,13 +122,7 @@ class Updater
         }
         // Fails as php-tuf does when the application saved no root.
         $this->storage->getRoot();
-        $native = $this->nativeUpdater();
-        $this->notFound = null;
-        try {
-            $native->refresh($this->clock->getCurrentTime());
-        } catch (Native\TufException $e) {
-            throw $this->translate($e);
-        }
+        $this->callNative(null);
         $this->isRefreshed = true;
         return true;
     }
@@ -218,12 +217,7 @@ class Updater
     protected function getMetadataForTarget(string $target): ?TargetsMetadata
     {
         $this->refresh();
-        $this->notFound = null;
-        try {
-            $info = $this->nativeUpdater()->getTargetInfo($target);
-        } catch (Native\TufException $e) {
-            throw $this->translate($e);
-        }
+        $info = $this->callNative(static fn (\Tuf\Native\Updater $native): ?TargetInfo => $native->getTargetInfo($target));
         return $info === null ? null : $this->metadataListing($info, $target);
     }
 
@@ -247,20 +241,50 @@ class Updater
     }
 
     /**
-     * The native updater, created on first use with this class's limits.
+     * Refreshes (with $call null), or runs $call on, the native updater,
+     * translating its exceptions.
+     *
+     * A call can come while the native updater is busy in one of its own
+     * callbacks: Composer's HttpDownloader, waiting for the response our
+     * loader asked for, runs the handlers of other downloads, and those
+     * verify their files (php-tuf allows such nested calls). The busy
+     * updater refuses to be reentered, so a second one, refreshed from the
+     * storage and the loader (composer-integration caches what it loaded),
+     * answers the nested call. Both verify and store the same bytes.
      */
-    private function nativeUpdater(): \Tuf\Native\Updater
+    private function callNative(?\Closure $call): mixed
     {
-        if ($this->native !== null) {
-            return $this->native;
+        $nested = $this->nativeCalls > 0;
+        $native = $nested ? $this->createNativeUpdater() : ($this->native ??= $this->createNativeUpdater());
+        $outerNotFound = $this->notFound;
+        $this->notFound = null;
+        $this->nativeCalls++;
+        try {
+            if ($call === null || $nested) {
+                $native->refresh($this->clock->getCurrentTime());
+            }
+            return $call === null ? null : $call($native);
+        } catch (Native\TufException $e) {
+            throw $this->translate($e);
+        } finally {
+            $this->nativeCalls--;
+            $this->notFound = $outerNotFound;
         }
+    }
+
+    /**
+     * A native updater over this object's loader and storage, with this
+     * class's limits.
+     */
+    private function createNativeUpdater(): \Tuf\Native\Updater
+    {
         if (!class_exists(\Tuf\Native\Updater::class, false)) {
             throw new \LogicException('The tuf_native PHP extension is not loaded (add extension=tuf_native to php.ini).');
         }
         // The callbacks hold the updater weakly: no reference cycle through
         // the native object, which PHP's cycle collector cannot see into.
         $self = \WeakReference::create($this);
-        $this->native = \Tuf\Native\Updater::withCallbacks(
+        return \Tuf\Native\Updater::withCallbacks(
             static fn (string $fileName, int $maxBytes): ?string => $self->get()?->fetchMetadata($fileName, $maxBytes),
             static fn (string $role): ?string => $self->get()?->loadTrusted($role),
             static function (string $role, string $bytes) use ($self): void {
@@ -271,7 +295,6 @@ class Updater
             },
             $this->nativeOptions(),
         );
-        return $this->native;
     }
 
     /**

@@ -1,0 +1,82 @@
+<?php
+
+declare(strict_types=1);
+
+namespace TufNative\Shim\Tests;
+
+use GuzzleHttp\Promise\PromiseInterface;
+use Tuf\Exception\Attack\InvalidHashException;
+use Tuf\Loader\LoaderInterface;
+use Tuf\Loader\SizeCheckingLoader;
+use TufNative\Shim\Tests\Support\ComposerLikeUpdater;
+use TufNative\Shim\Tests\Support\Fixtures;
+use TufNative\Shim\Tests\Support\TestCase;
+
+/**
+ * Under Composer, a loader call does not return before Composer's
+ * HttpDownloader has run the handlers of other downloads that finished
+ * meanwhile, and those verify their files: the updater is called again
+ * while the native updater is inside one of its callbacks. php-tuf answers
+ * such nested calls; so must the shim (a real Composer run with five
+ * packages failed with "Updater is busy").
+ */
+final class ReentrancyTest extends TestCase
+{
+    public function testVerifyCalledFromInsideABinDownloadIsAnswered(): void
+    {
+        $this->client('drupal');
+        $loader = new class ($this->loader) implements LoaderInterface {
+            public ?\Closure $duringBinLoad = null;
+
+            /** @var string[] */
+            public array $bins = [];
+
+            public function __construct(private LoaderInterface $decorated)
+            {
+            }
+
+            public function load(string $locator, int $maxBytes): PromiseInterface
+            {
+                if (preg_match('/^[0-9a-f]{3}-[0-9a-f]{3}\.json$/', $locator)) {
+                    $this->bins[] = $locator;
+                    if ($this->duringBinLoad !== null) {
+                        $during = $this->duringBinLoad;
+                        $this->duringBinLoad = null;
+                        $during();
+                    }
+                }
+                return $this->decorated->load($locator, $maxBytes);
+            }
+        };
+        $updater = new ComposerLikeUpdater(new SizeCheckingLoader($loader), $this->storage);
+        $updater->refresh();
+
+        // Three targets in three different bins.
+        $byBin = [];
+        foreach (Fixtures::drupalTargets() as $target) {
+            $byBin[hash('sha256', $target)[0]] ??= $target;
+        }
+        [$outer, $nested, $tampered] = array_values($byBin);
+        $results = [];
+        $loader->duringBinLoad = function () use ($updater, $nested, $tampered, &$results): void {
+            $updater->verify($nested, self::stream(Fixtures::target('drupal', '1', $nested)));
+            $results[] = "$nested verified";
+            try {
+                $data = Fixtures::target('drupal', '1', $tampered);
+                $updater->verify($tampered, self::stream(substr($data, 0, -1) . ($data[-1] === 'x' ? 'y' : 'x')));
+            } catch (InvalidHashException $e) {
+                $results[] = "$tampered refused";
+            }
+        };
+
+        $this->assertSame(strlen(Fixtures::target('drupal', '1', $outer)) + 1, $updater->getLength($outer));
+        $this->assertSame(["$nested verified", "$tampered refused"], $results);
+        foreach ($loader->bins as $bin) {
+            $role = basename($bin, '.json');
+            $this->assertSame(Fixtures::metadata('drupal', '1', $bin), $this->storage->files[$role], "$role stored as published");
+        }
+        $this->assertCount(3, array_unique($loader->bins), implode(', ', $loader->bins));
+        // The outer updater still answers afterwards.
+        $updater->verify($nested, self::stream(Fixtures::target('drupal', '1', $nested)));
+    }
+}
