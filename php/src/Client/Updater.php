@@ -251,11 +251,16 @@ class Updater
      * updater refuses to be reentered, so a second one, refreshed from the
      * storage and the loader (composer-integration caches what it loaded),
      * answers the nested call. Both verify and store the same bytes.
+     *
+     * The second one asks for no root versions: the outer refresh of this
+     * process fetches the root chain (spec 5.3), and a request here would make Composer run
+     * more handlers inside this one, which it refuses ("Circular call to
+     * script handler 'post-file-download'").
      */
     private function callNative(?\Closure $call): mixed
     {
         $nested = $this->nativeCalls > 0;
-        $native = $nested ? $this->createNativeUpdater() : ($this->native ??= $this->createNativeUpdater());
+        $native = $nested ? $this->createNativeUpdater(true) : ($this->native ??= $this->createNativeUpdater(false));
         $outerNotFound = $this->notFound;
         $this->notFound = null;
         $this->nativeCalls++;
@@ -276,7 +281,7 @@ class Updater
      * A native updater over this object's loader and storage, with this
      * class's limits.
      */
-    private function createNativeUpdater(): \Tuf\Native\Updater
+    private function createNativeUpdater(bool $nested): \Tuf\Native\Updater
     {
         if (!class_exists(\Tuf\Native\Updater::class, false)) {
             throw new \LogicException('The tuf_native PHP extension is not loaded (add extension=tuf_native to php.ini).');
@@ -285,7 +290,9 @@ class Updater
         // the native object, which PHP's cycle collector cannot see into.
         $self = \WeakReference::create($this);
         return \Tuf\Native\Updater::withCallbacks(
-            static fn (string $fileName, int $maxBytes): ?string => $self->get()?->fetchMetadata($fileName, $maxBytes),
+            static fn (string $fileName, int $maxBytes): ?string => $nested && preg_match('/^[0-9]+\.root\.json$/', $fileName)
+                ? null
+                : $self->get()?->fetchMetadata($fileName, $maxBytes),
             static fn (string $role): ?string => $self->get()?->loadTrusted($role),
             static function (string $role, string $bytes) use ($self): void {
                 $self->get()?->storeTrusted($role, $bytes);
