@@ -284,7 +284,9 @@ class Updater
     private function createNativeUpdater(bool $nested): \Tuf\Native\Updater
     {
         if (!class_exists(\Tuf\Native\Updater::class, false)) {
-            throw new \LogicException('The tuf_native PHP extension is not loaded (add extension=tuf_native to php.ini).');
+            // A setup error, not a bug: not a LogicException, for which
+            // Composer prints a stack trace.
+            throw new \RuntimeException('The tuf_native PHP extension is not loaded: add extension=tuf_native to php.ini (php --ini lists the files PHP reads).');
         }
         // The callbacks hold the updater weakly: no reference cycle through
         // the native object, which PHP's cycle collector cannot see into.
