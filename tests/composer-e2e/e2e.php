@@ -10,8 +10,9 @@
  *   php e2e.php EXT REPO WORK
  *
  * EXT: the built extension; REPO: the output of generate.py; WORK: an
- * empty scratch directory. Prints one line per check and
- * "N passed, N failed"; exits 1 if any failed.
+ * empty scratch directory. Prints one line per check (with Composer's
+ * output when it failed, or always with E2E_SHOW=1 in the environment)
+ * and "N passed, N failed"; exits 1 if any failed.
  *
  * PHP libraries come from Debian (/usr/share/php), not Packagist: a
  * Composer "package" repository describes each one Composer must resolve
@@ -47,7 +48,9 @@ function check(bool $ok, string $what, string $detail = ''): bool
 {
     global $passed, $failed;
     $ok ? $passed++ : $failed++;
-    echo ($ok ? 'ok     ' : 'FAILED ') . $what . ($ok || $detail === '' ? '' : "\n" . preg_replace('/^/m', '         | ', rtrim($detail))) . "\n";
+    // E2E_SHOW=1: the details (Composer's output) of passing checks too.
+    $show = (!$ok || getenv('E2E_SHOW')) && $detail !== '';
+    echo ($ok ? 'ok     ' : 'FAILED ') . $what . ($show ? "\n" . preg_replace('/^/m', '         | ', rtrim($detail)) : '') . "\n";
     return $ok;
 }
 
