@@ -90,4 +90,50 @@ final class ReentrancyTest extends TestCase
         // The outer updater still answers afterwards.
         $updater->verify($nested, self::stream(Fixtures::target('drupal', '1', $nested)));
     }
+
+    /**
+     * The repository publishes state 2 while the outer refresh holds state
+     * 1's snapshot and the nested call runs: the nested updater stores
+     * timestamp and snapshot 2, and the outer one, resuming, must not
+     * write snapshot 1 over it.
+     */
+    public function testNestedUpdaterSeeingANewerRepositoryIsNotRolledBackOnDisk(): void
+    {
+        $this->client('drupal');
+        $test = $this;
+        $loader = new class ($this->loader) implements LoaderInterface {
+            public ?\Closure $afterSnapshotResponse = null;
+
+            public function __construct(private LoaderInterface $decorated)
+            {
+            }
+
+            public function load(string $locator, int $maxBytes): PromiseInterface
+            {
+                // The response is in hand, then other handlers run, as in
+                // Composer's HttpDownloader.
+                $promise = $this->decorated->load($locator, $maxBytes);
+                if ($locator === 'snapshot.json' && $this->afterSnapshotResponse !== null) {
+                    $after = $this->afterSnapshotResponse;
+                    $this->afterSnapshotResponse = null;
+                    $after();
+                }
+                return $promise;
+            }
+        };
+        $updater = new ComposerLikeUpdater(new SizeCheckingLoader($loader), $this->storage);
+        $target = 'drupal/newpkg/1.0.0.0';
+        $loader->afterSnapshotResponse = function () use ($test, $updater, $target): void {
+            $test->serve('drupal', '2');
+            $updater->verify($target, self::stream(Fixtures::target('drupal', '2', $target)));
+        };
+        $updater->refresh();
+        $this->assertNull($loader->afterSnapshotResponse, 'the nested call ran');
+        $this->assertSame(2, $this->storage->version('timestamp'));
+        $this->assertSame(2, $this->storage->version('snapshot'), 'snapshot not rolled back on disk');
+        $this->assertSame(Fixtures::metadata('drupal', '2', 'snapshot.json'), $this->storage->files['snapshot']);
+        // And the next process, starting from that storage, trusts state 2.
+        $next = $this->restart();
+        $this->assertSame(strlen(Fixtures::target('drupal', '2', $target)) + 1, $next->getLength($target));
+    }
 }

@@ -75,6 +75,12 @@ class Updater
     private int $nativeCalls = 0;
 
     /**
+     * Whether a nested native updater has stored metadata (see
+     * storeTrusted()).
+     */
+    private bool $nestedStored = false;
+
+    /**
      * The first "not found" a loader reported for a required file during
      * the current native call: rethrown as the cause when the core gives up.
      */
@@ -364,6 +370,14 @@ class Updater
      */
     private function storeTrusted(string $role, string $bytes): void
     {
+        if ($this->nativeCalls > 1) {
+            $this->nestedStored = true;
+        } elseif ($this->nestedStored && self::versionOf($this->readStored($role)) > self::versionOf($bytes)) {
+            // A nested updater (see callNative()) stored a newer version
+            // while this one waited in its callback: the repository moved
+            // on meanwhile. Never lower what is on disk.
+            return;
+        }
         // Verified natively: the views are not decoded just to be stored.
         $metadata = match ($role) {
             RootMetadata::TYPE => RootMetadata::fromVerifiedJson($bytes),
@@ -372,6 +386,15 @@ class Updater
             default => TargetsMetadata::fromVerifiedRole($bytes, $role === 'targets' ? null : $role),
         };
         $this->storage->save($metadata);
+    }
+
+    /**
+     * The version in metadata bytes, or -1.
+     */
+    private static function versionOf(?string $bytes): int
+    {
+        $version = $bytes === null ? null : (json_decode($bytes, true)['signed']['version'] ?? null);
+        return is_int($version) ? $version : -1;
     }
 
     /**
