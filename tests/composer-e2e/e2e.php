@@ -335,7 +335,7 @@ copyProject($project, $base);
 $baseLock = file_get_contents("$base/composer.lock");
 
 $attacks = [
-    // state => [php-tuf's exception class, message fragment, stored roles that must stay as in state 2]
+    // state => [exception class, message fragment, stored roles that must stay as in state 2]
     'archive-shorter' => ['Tuf\Exception\Attack\InvalidHashException', 'drupal/token/1.16.0.0', null],
     'archive-longer' => ['Tuf\Exception\DownloadSizeException', 'drupal/token/1.16.0.0', null],
     'p2-flipped' => ['Tuf\Exception\Attack\InvalidHashException', 'p2/drupal/token.json', null],
@@ -377,6 +377,21 @@ foreach ($attacks as $state => [$class, $fragment, $unchanged]) {
         check($changed === [], "$state: trusted metadata on disk not rolled back or replaced", 'changed: ' . implode(', ', $changed));
     }
 }
+
+// The endless-data attack: a 1 MiB "archive". Composer stops it at the cap
+// composer-integration took from TUF (max_file_size, the trusted length
+// + 1), before TUF sees it; Composer 2.8.8 on PHP 8.4 then reports a curl
+// ErrorException instead of its MaxFileSizeExceededException (as it would
+// with php-tuf). Refused, and nothing installed, is what is asserted.
+$dir = "$work/attack-archive-endless";
+copyProject($base, $dir);
+serve('archive-endless');
+[$status, $out] = composer($dir, ['update', '-vvv']);
+// The trusted length (of the real 1.16.0 archive, served in p2-flipped) + 1.
+$cap = filesize("$repo/p2-flipped/targets/drupal/token/1.16.0.0") + 1;
+check($status !== 0 && count(errorTitles($out)) === 1 && str_contains($out, "[TUF] Target 'drupal/token/1.16.0.0' limited to $cap bytes.")
+    && drupalModules($dir) === drupalModules($base) && tokenInfo($dir) === tokenInfo($base),
+    "archive-endless: refused at the cap TUF set ($cap bytes; Composer reports " . implode(', ', errorTitles($out)) . '), nothing installed', $out);
 
 // The control: the same swapped archive with TUF off is installed, so the
 // checks above can fail.

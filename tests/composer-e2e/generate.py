@@ -20,7 +20,7 @@ swapped archive and vendor/ (the TUF-off control proves it).
 States, each OUTDIR/<state>/{metadata,targets}/ as served:
   1                 five modules, two or three releases each;
   2                 drupal/token 1.15.0 released (bin, snapshot, timestamp 2);
-  and, from 2, one hostile state per attack (ATTACKS below).
+  and, from 2, one hostile state per attack (see build()).
 OUTDIR/VERSION (sha256 of this file and of the fixture generator and its
 pins) is written last, so a partial run is regenerated.
 """
@@ -204,6 +204,9 @@ def build(out: Path) -> list[str]:
     # One byte more passes Composer's cap (TUF's length + 1, see
     # composer-integration's getLength()), so TUF's own check must refuse it.
     emit("archive-longer", next_token(swap(real + b"\n")))
+    # The endless-data attack: Composer's own cap (max_file_size, which
+    # composer-integration sets from TUF's trusted length) stops it.
+    emit("archive-endless", next_token(swap(real + bytes(1 << 20))))
     emit("p2-flipped", next_token(flip_p2))
     emit("wrong-sha512", next_token(sha512=hashlib.sha512(b"not the archive").hexdigest()))
 
