@@ -256,12 +256,13 @@ class Updater
      * verify their files (php-tuf allows such nested calls). The busy
      * updater refuses to be reentered, so a second one, refreshed from the
      * storage and the loader (composer-integration caches what it loaded),
-     * answers the nested call. Both verify and store the same bytes.
+     * answers the nested call. Both store what they verified (see
+     * storeTrusted() for a repository that changes in between).
      *
      * The second one asks for no root versions: the outer refresh of this
-     * process fetches the root chain (spec 5.3), and a request here would make Composer run
-     * more handlers inside this one, which it refuses ("Circular call to
-     * script handler 'post-file-download'").
+     * process fetches the root chain (spec 5.3), and a request here would
+     * make Composer run more handlers inside this one, which it refuses
+     * ("Circular call to script handler 'post-file-download'").
      */
     private function callNative(?\Closure $call): mixed
     {
