@@ -20,7 +20,7 @@ if (!is_dir($reference) || !is_dir($shim)) {
 
 function dump(string $src): array
 {
-    $command = escapeshellarg(PHP_BINARY) . ' -n ' . escapeshellarg(__DIR__ . '/api-dump.php') . ' ' . escapeshellarg($src);
+    $command = escapeshellarg(PHP_BINARY) . ' -n -d display_errors=stderr -d error_reporting=24575 ' . escapeshellarg(__DIR__ . '/api-dump.php') . ' ' . escapeshellarg($src);
     exec($command, $lines, $status);
     if ($status !== 0) {
         fwrite(STDERR, "api-diff: dumping $src failed\n");
