@@ -112,7 +112,8 @@ final class DriverUpdater extends Updater
  * against STATE; ['download', TARGET]: download() and wait; ['verify',
  * TARGET, STATE]: verify() of the file STATE serves for TARGET;
  * ['missing', FILE...]: the loader reports FILEs as not found from now
- * on; ['maxBytes', N]: Repository::$maxBytes = N for the next sessions.
+ * on; ['maxBytes', N]: Repository::$maxBytes = N for the next sessions;
+ * ['forget', FILE]: FILE is deleted from the storage directory.
  */
 function scenarios(): array
 {
@@ -169,6 +170,7 @@ function scenarios(): array
     $s['size-max-bytes-timestamp'] = ['drupal', [['maxBytes', 300], ['session', '1']]];
     $s['size-max-bytes-targets'] = ['attacks', [['session', '1'], ['maxBytes', 1000], ['session', 'mix-and-match']]];
     $s['size-max-bytes-large'] = ['drupal', [['maxBytes', 5000000], ['session', '1'], ['download', 'drupal/pkg01/1.0.0.0']]];
+    $s['no-trusted-root'] = ['drupal', [['forget', 'root.json'], ['session', '1']]];
     $s['missing-timestamp'] = ['drupal', [['missing', 'timestamp.json'], ['session', '1']]];
     $s['missing-snapshot'] = ['drupal', [['missing', 'snapshot.json'], ['session', '1']]];
     $s['missing-targets'] = ['drupal', [['missing', 'targets.json'], ['session', '1']]];
@@ -223,6 +225,9 @@ function run(string $fixtures, string $repo, array $steps): array
             }),
             'missing' => outcome(static function () use ($loader, $step): void {
                 array_push($loader->missing, ...array_slice($step, 1));
+            }),
+            'forget' => outcome(static function () use ($storageDir, $step): void {
+                unlink("$storageDir/$step[1]");
             }),
             'maxBytes' => outcome(static function () use ($step): void {
                 Repository::$maxBytes = $step[1];

@@ -69,6 +69,12 @@ class Updater
     private ?\Tuf\Native\Updater $native = null;
 
     /**
+     * The Repository::$maxBytes the native updater was created with: its
+     * cap for every metadata file whose length no trusted metadata lists.
+     */
+    private int $nativeMaxBytes = 0;
+
+    /**
      * The first "not found" a loader reported for a required file during
      * the current native call: rethrown as the cause when the core gives up.
      */
@@ -291,9 +297,10 @@ class Updater
             // php-tuf's limit leaves the top-level targets role out.
             'maxRolesVisited' => max(1, min((int) static::MAXIMUM_TARGET_ROLES, 0x7ffffffe) + 1),
         ];
-        if (Repository::$maxBytes > 0) {
+        $this->nativeMaxBytes = Repository::$maxBytes;
+        if ($this->nativeMaxBytes > 0) {
             foreach (['rootMaxLength', 'timestampMaxLength', 'snapshotMaxLength', 'targetsMaxLength'] as $key) {
-                $options[$key] = Repository::$maxBytes;
+                $options[$key] = $this->nativeMaxBytes;
             }
         }
         return $options;
@@ -309,7 +316,7 @@ class Updater
         // As php-tuf's Repository: a snapshot or targets file whose length
         // trusted metadata lists (the native cap is then that length, not
         // Repository::$maxBytes) must be exactly that long (5.5.1, 5.6.1).
-        $exact = !$isRoot && $fileName !== 'timestamp.json' && $maxBytes !== Repository::$maxBytes;
+        $exact = !$isRoot && $fileName !== 'timestamp.json' && $maxBytes !== $this->nativeMaxBytes;
         try {
             $stream = $this->serverLoader->load($fileName, $maxBytes, $exact)->wait();
         } catch (NotFoundException $e) {
