@@ -46,6 +46,13 @@ $differences = [
         'from' => 1,
         'shim' => ['ok', 'ok sha256:*'],
     ],
+    'rotation-max-root-downloads' => [
+        'why' => 'MAX_ROOT_DOWNLOADS ends the root chain of one refresh (as python-tuf), php-tuf throws',
+        'from' => 1,
+        // Root 2, then root 3 (an expired intermediate root: the refresh
+        // ends on it), then root 4 and the rest of the refresh.
+        'shim' => ['ok', 'Tuf\\Exception\\Attack\\FreezeAttackException: Remote root metadata expired on 2021-01-01T00:00:00+00:00', 'ok', 'ok sha256:*'],
+    ],
     'rotation-wrong-version' => [
         'why' => 'php-tuf\'s message has a stray "$" before each number',
         'from' => 1,

@@ -106,6 +106,12 @@ final class DriverUpdater extends Updater
     }
 }
 
+/** An application that lowers php-tuf's root rotation limit. */
+final class OneRootUpdater extends Updater
+{
+    const MAX_ROOT_DOWNLOADS = 1;
+}
+
 /**
  * The scenarios: a repository of target/fixtures/php-tuf and its steps.
  * ['session', STATE]: a new updater (a new Composer run) refreshing
@@ -113,7 +119,9 @@ final class DriverUpdater extends Updater
  * TARGET, STATE]: verify() of the file STATE serves for TARGET;
  * ['missing', FILE...]: the loader reports FILEs as not found from now
  * on; ['maxBytes', N]: Repository::$maxBytes = N for the next sessions;
- * ['forget', FILE]: FILE is deleted from the storage directory.
+ * ['forget', FILE]: FILE is deleted from the storage directory;
+ * ['one-root-session', STATE]: a session of an updater whose
+ * MAX_ROOT_DOWNLOADS is 1.
  */
 function scenarios(): array
 {
@@ -148,6 +156,10 @@ function scenarios(): array
     ]];
     $s['many-roles'] = ['many-roles', [
         ['session', '1'], ['download', 'many/099.txt'], ['download', 'many/100.txt'], ['download', 'many/101.txt'],
+    ]];
+    // State 3 serves 2.root.json, 3.root.json and 4.root.json.
+    $s['rotation-max-root-downloads'] = ['rotation', [
+        ['session', '1'], ['one-root-session', '3'], ['one-root-session', '3'], ['one-root-session', '3'], ['download', 'hello.txt'],
     ]];
     $s['rotation'] = ['rotation', [['session', '1'], ['download', 'hello.txt'], ['session', '2'], ['session', '3'], ['download', 'hello.txt']]];
     foreach (['bad-new-threshold', 'bad-old-threshold', 'wrong-version', 'final-expired', 'snapshot-key-only'] as $state) {
@@ -217,6 +229,11 @@ function run(string $fixtures, string $repo, array $steps): array
             'session' => outcome(static function () use (&$updater, $loader, $storage, $step): void {
                 $loader->state = $step[1];
                 $updater = new DriverUpdater(new SizeCheckingLoader($loader), $storage);
+                $updater->refresh();
+            }),
+            'one-root-session' => outcome(static function () use (&$updater, $loader, $storage, $step): void {
+                $loader->state = $step[1];
+                $updater = new OneRootUpdater(new SizeCheckingLoader($loader), $storage);
                 $updater->refresh();
             }),
             'download' => outcome(static fn () => 'sha256:' . substr(hash('sha256', $updater->download($step[1])->wait()->getContents()), 0, 16)),
