@@ -135,7 +135,6 @@ final class AttackTest extends TestCase
 
     public static function phpTufMessages(): array
     {
-        $meta = fn (string $file) => strlen(Fixtures::metadata('attacks', '1', $file));
         return [
             'threshold' => ['ts-wrong-key', '/^Signature threshold not met on timestamp$/'],
             'delegated threshold' => ['role1-wrong-key', '/^Signature threshold not met on role1$/'],

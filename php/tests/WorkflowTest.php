@@ -255,6 +255,46 @@ final class WorkflowTest extends TestCase
         $this->assertSame('shared-leaf', $roleOf('a/leaf/x.txt'));
     }
 
+    public function testMetadataFoundByTheUpdaterHasPhpTufsReadonlyProperties(): void
+    {
+        $updater = $this->client('drupal');
+        $target = 'drupal/pkg01/1.0.0.0';
+        $metadata = $updater->metadataFor($target);
+        $bytes = Fixtures::metadata('drupal', '1', '400-4ff.json');
+        $document = json_decode($bytes, true);
+        // Decoded on first read, equal to what createFromJson() gives.
+        $this->assertSame($bytes, $metadata->source);
+        $this->assertSame(1, $metadata->version);
+        $this->assertSame('targets', $metadata->type);
+        $this->assertSame($document['signed'], $metadata->signed);
+        $this->assertSame($document['signatures'], $metadata->signatures);
+        $this->assertSame('400-4ff', $metadata->getRole());
+        $this->assertSame(strlen(Fixtures::target('drupal', '1', $target)), $metadata->getLength($target));
+        $this->assertSame($metadata->toCanonicalJson(), TargetsMetadata::createFromJson($bytes, '400-4ff')->toCanonicalJson());
+        foreach (['signed' => [], 'version' => 2, 'source' => ''] as $property => $value) {
+            $this->assertTrue((new \ReflectionProperty($metadata, $property))->isReadOnly());
+            try {
+                $metadata->$property = $value;
+                $this->fail("\$$property was written");
+            } catch (\Error $e) {
+                $this->assertStringContainsString('Cannot modify readonly property', $e->getMessage());
+            }
+        }
+        // Private state stays private; unknown properties warn, as without __get().
+        $this->assertThrows(\Error::class, fn () => $metadata->role);
+        $warnings = [];
+        set_error_handler(static function (int $level, string $message) use (&$warnings): bool {
+            $warnings[] = $message;
+            return true;
+        });
+        try {
+            $this->assertNull($metadata->nothing);
+        } finally {
+            restore_error_handler();
+        }
+        $this->assertSame(['Undefined property: ' . TargetsMetadata::class . '::$nothing'], $warnings);
+    }
+
     public function testMaximumTargetRolesIsHonoured(): void
     {
         $updater = $this->client('delegations', '1', OneDelegatedRole::class);

@@ -75,6 +75,10 @@ abstract class MetadataBase
     public function __get(string $name): mixed
     {
         if (!in_array($name, ['signed', 'signatures', 'type', 'version'], true)) {
+            // What PHP does without __get().
+            if (property_exists($this, $name)) {
+                throw new \Error('Cannot access private property ' . static::class . '::$' . $name);
+            }
             trigger_error('Undefined property: ' . static::class . '::$' . $name, E_USER_WARNING);
             return null;
         }
