@@ -202,7 +202,7 @@ class Updater
         if ($metadata === null) {
             throw new NotFoundException($target, 'Target');
         }
-        return $this->serverLoader->load($target, $metadata->getLength($target) ?? Repository::$maxBytes)
+        return $this->serverLoader->load($target, $metadata->getLength($target))
             ->then(function (StreamInterface $stream) use ($target): StreamInterface {
                 $this->verify($target, $stream);
                 return $stream;
