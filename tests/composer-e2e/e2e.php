@@ -340,7 +340,8 @@ $attacks = [
     'archive-longer' => ['Tuf\Exception\Attack\InvalidHashException', 'drupal/token/1.16.0.0', null],
     'p2-flipped' => ['Tuf\Exception\Attack\InvalidHashException', 'p2/drupal/token.json', null],
     'wrong-sha512' => ['Tuf\Exception\Attack\InvalidHashException', 'drupal/token/1.16.0.0', null],
-    'timestamp-expired' => ['Tuf\Exception\Attack\FreezeAttackException', 'timestamp', ['root.json', 'snapshot.json', 'targets.json']],
+    // Spec 5.4.4 before 5.4.5: the expired timestamp is never stored.
+    'timestamp-expired' => ['Tuf\Exception\Attack\FreezeAttackException', 'timestamp', ['root.json', 'timestamp.json', 'snapshot.json', 'targets.json']],
     'timestamp-old-snapshot' => ['Tuf\Exception\Attack\RollbackAttackException', 'snapshot', ['root.json', 'timestamp.json', 'snapshot.json', 'targets.json']],
     'replay' => ['Tuf\Exception\Attack\RollbackAttackException', 'timestamp', ['root.json', 'timestamp.json', 'snapshot.json', 'targets.json']],
 ];

@@ -63,11 +63,6 @@ $differences = [
         'from' => 2,
         'shim' => array_fill(0, 4, 'Tuf\\Exception\\Attack\\RollbackAttackException: Remote timestamp metadata version "1" is less than previously seen timestamp version "2"'),
     ],
-    'attacks-ts-expired' => [
-        'why' => 'an authentic, newer but expired timestamp is kept as the rollback baseline',
-        'from' => 2,
-        'shim' => array_fill(0, 4, 'Tuf\\Exception\\Attack\\FreezeAttackException: Remote timestamp metadata expired on 2021-01-01T00:00:00+00:00'),
-    ],
     'attacks-ts-wrong-type' => [
         'why' => 'malformed metadata: same class, not symfony/validator\'s message',
         'from' => 2,
