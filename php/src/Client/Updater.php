@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace Tuf\Client;
 
 use GuzzleHttp\Promise\PromiseInterface;
+use Tuf\Client\DurableStorage\StorageLock;
 use Psr\Http\Message\StreamInterface;
 use Tuf\Exception\Attack\DenialOfServiceAttackException;
 use Tuf\Exception\Attack\FreezeAttackException;
@@ -120,7 +121,9 @@ class Updater
         $native = $this->nativeUpdater();
         $this->notFound = null;
         try {
-            $native->refresh($this->clock->getCurrentTime());
+            // Under the storage directory's lock, as the CLI's refresh: two
+            // processes never interleave their reads and writes of it.
+            StorageLock::around($this->storage, fn () => $native->refresh($this->clock->getCurrentTime()));
         } catch (Native\TufException $e) {
             throw $this->translate($e);
         }
@@ -213,12 +216,20 @@ class Updater
     {
         $this->refresh();
         $this->notFound = null;
+        $native = $this->nativeUpdater();
         try {
-            $info = $this->nativeUpdater()->getTargetInfo($target);
+            // Locked as refresh(): a lookup stores the roles it fetches. If
+            // the repository changed since refresh(), the native lookup
+            // refreshes once more and looks up again.
+            return StorageLock::around($this->storage, function () use ($native, $target): ?TargetsMetadata {
+                $info = $native->getTargetInfo($target);
+                return $info === null ? null : $this->metadataListing($info, $target);
+            });
         } catch (Native\TufException $e) {
+            // A failed re-refresh leaves nothing trusted: refresh next time.
+            $this->isRefreshed = $native->status()['refreshed'];
             throw $this->translate($e);
         }
-        return $info === null ? null : $this->metadataListing($info, $target);
     }
 
     /**
@@ -374,6 +385,9 @@ class Updater
         return match (true) {
             $e instanceof Native\SignatureThresholdException => new SignatureThresholdException($message, 0, $e),
             $e instanceof Native\RollbackException => new RollbackAttackException($message, 0, $e),
+            // Newer than listed: the repository published during the update
+            // (php-tuf's class and message for a version other than listed).
+            $e instanceof Native\RepositoryChangedException => new MetadataException(self::versionMismatch($message), 0, $e),
             $e instanceof Native\ExpiredException => new FreezeAttackException($message, 0, $e),
             $e instanceof Native\DenialOfServiceException => new DenialOfServiceAttackException($message, 0, $e),
             $e instanceof Native\DownloadSizeException => new DownloadSizeException($message, 0, $e),
@@ -383,6 +397,18 @@ class Updater
             $e instanceof Native\StateException => new \LogicException($message, 0, $e),
             default => new \RuntimeException($message, 0, $e),
         };
+    }
+
+    /**
+     * php-tuf's message for a role whose version differs from the one
+     * listed, from the native "repository changed" message.
+     */
+    private static function versionMismatch(string $native): string
+    {
+        if (preg_match('/role "([^"\\\\]*)" version (\d+) is newer than version (\d+) listed/', $native, $m)) {
+            return "Expected {$m[1]} version {$m[3]} does not match actual version {$m[2]}.";
+        }
+        return $native;
     }
 
     /**
