@@ -132,6 +132,23 @@ final class PublishingTest extends TestCase
         $this->assertSame(2, $this->storage->version($bin));
     }
 
+    public function testAFailedReRefreshLeavesNothingTrustedAndTheNextCallRefreshes(): void
+    {
+        [$bin, $target] = self::changedBinAndOldTarget();
+        $updater = $this->publishingClient();
+        $updater->refresh();
+        $this->loader->takeLog();
+        $this->loader->overrides["$bin.json"] = Fixtures::metadata('drupal', '2', "$bin.json");
+        $this->loader->overrides['timestamp.json'] = '{"not": "a timestamp"}';
+        $this->assertThrows(MetadataException::class, fn () => $updater->getLength($target));
+        $this->assertSame(["$bin.json", '2.root.json', 'timestamp.json'], $this->loader->takeLog());
+        // The next lookup starts with a refresh of its own.
+        $this->loader->overrides = [];
+        $this->loader->state = Fixtures::state('drupal', '2');
+        $this->assertSame(strlen(Fixtures::target('drupal', '2', $target)) + 1, $updater->getLength($target));
+        $this->assertSame(['2.root.json', 'timestamp.json', 'snapshot.json', "$bin.json"], $this->loader->takeLog());
+    }
+
     public function testAnOlderBinIsStillARollbackAtOnce(): void
     {
         [$bin, $target] = self::changedBinAndOldTarget();
