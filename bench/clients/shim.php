@@ -121,6 +121,11 @@ function workload(string $repo): array
 function scenario(string $url, string $cache, string $repo, bool $verify): void
 {
     $workload = workload($repo);
+    // The benchmark's snapshot and timestamp list versions only, so every
+    // metadata file is capped at Repository::$maxBytes (php-tuf's 100,000
+    // by default): set as composer-integration's "max-bytes" option would,
+    // to python-tuf's largest default cap.
+    \Tuf\Client\Repository::$maxBytes = 5000000;
     $updater = new ComposerCompatibleUpdater(new SizeCheckingLoader(new HttpLoader($url)), new FileStorage($cache));
     mark('setup');
     $updater->refresh();

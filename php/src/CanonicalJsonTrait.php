@@ -15,13 +15,26 @@ namespace Tuf;
 trait CanonicalJsonTrait
 {
     /**
-     * Encodes decoded JSON (objects as \stdClass or string-keyed arrays,
-     * lists as arrays) canonically.
+     * Encodes an array (string-keyed: an object; a list: an array)
+     * canonically, as php-tuf's encodeJson() does, but in the signers'
+     * canonical form.
+     *
+     * @param int $flags
+     *   Accepted for php-tuf compatibility; canonical JSON has no options.
      *
      * @throws \InvalidArgumentException
      *   For floats and other values canonical JSON cannot hold.
      */
-    protected static function encodeJson(mixed $data): string
+    protected static function encodeJson(array $data, int $flags = 0): string
+    {
+        return self::canonical($data);
+    }
+
+    /**
+     * Canonical JSON of decoded JSON (objects as \stdClass or string-keyed
+     * arrays, lists as arrays).
+     */
+    private static function canonical(mixed $data): string
     {
         if ($data === null) {
             return 'null';
@@ -44,12 +57,12 @@ trait CanonicalJsonTrait
             throw new \InvalidArgumentException('Canonical JSON cannot encode a ' . get_debug_type($data));
         }
         if (!$isObject) {
-            return '[' . implode(',', array_map(static fn ($v) => static::encodeJson($v), $data)) . ']';
+            return '[' . implode(',', array_map(static fn ($v) => self::canonical($v), $data)) . ']';
         }
-        static::sortKeys($data);
+        self::sortKeys($data);
         $parts = [];
         foreach ($data as $key => $value) {
-            $parts[] = static::encodeJson((string) $key) . ':' . static::encodeJson($value);
+            $parts[] = self::canonical((string) $key) . ':' . self::canonical($value);
         }
         return '{' . implode(',', $parts) . '}';
     }
@@ -73,12 +86,12 @@ trait CanonicalJsonTrait
      * Sorts the keys of an object-like array by their bytes (which for
      * UTF-8 is code point order), recursively.
      */
-    protected static function sortKeys(array &$data): void
+    private static function sortKeys(array &$data): void
     {
         uksort($data, static fn ($a, $b) => strcmp((string) $a, (string) $b));
         foreach ($data as &$value) {
             if (is_array($value) && !array_is_list($value)) {
-                static::sortKeys($value);
+                self::sortKeys($value);
             }
         }
     }

@@ -11,13 +11,13 @@ use Tuf\Exception\MetadataException;
  */
 class DelegatedRole extends Role
 {
-    protected function __construct(
+    private function __construct(
         string $name,
         int $threshold,
         array $keyIds,
         protected ?array $paths,
         protected ?array $pathHashPrefixes,
-        protected bool $terminating,
+        public readonly bool $terminating,
     ) {
         parent::__construct($name, $threshold, $keyIds);
     }
@@ -38,7 +38,8 @@ class DelegatedRole extends Role
         if (!is_string($name) || $name === '') {
             throw new MetadataException('A delegated role needs a name.');
         }
-        [$keyIds, $threshold] = self::keysAndThreshold($info, $name);
+        // The key IDs and threshold are checked as for a top-level role.
+        $role = Role::createFromMetadata($info, $name);
         if (!is_bool($info['terminating'] ?? null)) {
             throw new MetadataException("Delegated role '$name' needs a boolean 'terminating'.");
         }
@@ -53,15 +54,7 @@ class DelegatedRole extends Role
             }
             $lists[$field] = $list;
         }
-        return new static($name, $threshold, $keyIds, $lists['paths'], $lists['path_hash_prefixes'], $info['terminating']);
-    }
-
-    /**
-     * Whether the delegation ends the search for the paths it matches.
-     */
-    public function isTerminating(): bool
-    {
-        return $this->terminating;
+        return new static($name, $role->threshold, $role->keyIds, $lists['paths'], $lists['path_hash_prefixes'], $info['terminating']);
     }
 
     /**

@@ -13,7 +13,7 @@ final class Key
 {
     use CanonicalJsonTrait;
 
-    private function __construct(private string $type, private string $scheme, private string $public, private array $info)
+    private function __construct(public readonly string $type, private string $scheme, public readonly string $public, private array $info)
     {
     }
 
@@ -33,22 +33,6 @@ final class Key
             throw new MetadataException("A key needs 'keytype', 'scheme' and 'keyval.public' strings.");
         }
         return new self($type, $scheme, $public, $keyInfo);
-    }
-
-    /**
-     * The public key value (hex for ed25519, PEM for RSA and ECDSA).
-     */
-    public function getPublic(): string
-    {
-        return $this->public;
-    }
-
-    /**
-     * The key type, e.g. 'ed25519', 'rsa', 'ecdsa'.
-     */
-    public function getType(): string
-    {
-        return $this->type;
     }
 
     /**

@@ -11,7 +11,7 @@ use Tuf\Exception\MetadataException;
  */
 class Role
 {
-    protected function __construct(protected string $name, protected int $threshold, protected array $keyIds)
+    protected function __construct(public readonly string $name, public readonly int $threshold, protected array $keyIds)
     {
     }
 
@@ -26,15 +26,6 @@ class Role
      */
     public static function createFromMetadata(array $roleInfo, string $name): Role
     {
-        [$keyIds, $threshold] = self::keysAndThreshold($roleInfo, $name);
-        return new static($name, $threshold, $keyIds);
-    }
-
-    /**
-     * @return array{0: string[], 1: int}
-     */
-    protected static function keysAndThreshold(array $roleInfo, string $name): array
-    {
         $keyIds = $roleInfo['keyids'] ?? null;
         $threshold = $roleInfo['threshold'] ?? null;
         if (!is_array($keyIds) || !array_is_list($keyIds) || array_filter($keyIds, 'is_string') !== $keyIds) {
@@ -43,7 +34,7 @@ class Role
         if (!is_int($threshold) || $threshold < 1) {
             throw new MetadataException("Role '$name' needs a threshold of at least 1.");
         }
-        return [$keyIds, $threshold];
+        return new static($name, $threshold, $keyIds);
     }
 
     /**
@@ -52,19 +43,6 @@ class Role
     public function keysMatch(Role $other): bool
     {
         return $this->keyIds === $other->keyIds;
-    }
-
-    public function getName(): string
-    {
-        return $this->name;
-    }
-
-    /**
-     * How many distinct keys of this role must sign.
-     */
-    public function getThreshold(): int
-    {
-        return $this->threshold;
     }
 
     /**

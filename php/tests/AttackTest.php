@@ -68,8 +68,8 @@ final class AttackTest extends TestCase
             'timestamp slot holding another type' => ['ts-wrong-type', MetadataException::class, ['timestamp' => 'timestamp.json']],
             'snapshot hash mismatch' => ['snapshot-hash-mismatch', MetadataException::class, ['timestamp' => 3, 'snapshot' => 'snapshot.json']],
             'snapshot longer than listed' => ['snapshot-length-mismatch', DownloadSizeException::class, ['snapshot' => 'snapshot.json']],
-            // Newer than listed: the repository changed, not an attack
-            // (php-tuf's MetadataException), after one restart.
+            // php-tuf's class for a version other than the listed one (newer
+            // here: the repository changed, still after one restart).
             'snapshot version mismatch' => ['snapshot-version-mismatch', MetadataException::class, ['snapshot' => 'snapshot.json']],
             'snapshot rolls back targets' => ['snapshot-rollback-targets', RollbackAttackException::class, ['snapshot' => 'snapshot.json']],
             'snapshot drops a role' => ['snapshot-role-removed', RollbackAttackException::class, ['snapshot' => 'snapshot.json']],
@@ -79,7 +79,7 @@ final class AttackTest extends TestCase
             'targets hash mismatch' => ['targets-hash-mismatch', MetadataException::class, ['targets' => 'targets.json', 'snapshot' => 3]],
             'targets freeze' => ['targets-expired', FreezeAttackException::class, ['targets' => 'targets.json']],
             'targets signed by wrong key' => ['targets-wrong-key', SignatureThresholdException::class, ['targets' => 'targets.json']],
-            'mix and match' => ['mix-and-match', RollbackAttackException::class, ['targets' => 'targets.json']],
+            'mix and match' => ['mix-and-match', MetadataException::class, ['targets' => 'targets.json']],
         ];
     }
 
@@ -111,11 +111,44 @@ final class AttackTest extends TestCase
         $updater = $this->trustingBase();
         $updater->verify('file1.txt', self::stream(Fixtures::target('attacks', '1', 'file1.txt')));
         $this->assertThrows(InvalidHashException::class, fn () => $updater->verify('file1.txt', self::stream(Fixtures::target('attacks', 'target-tampered', 'file1.txt'))));
-        $this->assertThrows(DownloadSizeException::class, fn () => $updater->verify('file1.txt', self::stream(Fixtures::target('attacks', 'target-longer', 'file1.txt'))));
+        // Longer data cannot have the trusted hashes: php-tuf's class and message.
+        $e = $this->assertThrows(InvalidHashException::class, fn () => $updater->verify('file1.txt', self::stream(Fixtures::target('attacks', 'target-longer', 'file1.txt'))));
+        $this->assertSame('Invalid sha256 hash for file1.txt', $e->getMessage());
         $this->serve('attacks', 'target-tampered');
         $this->assertThrows(InvalidHashException::class, fn () => $updater->download('file1.txt')->wait());
         $this->serve('attacks', 'target-longer');
         $this->assertThrows(DownloadSizeException::class, fn () => $updater->download('file1.txt')->wait());
+    }
+
+    /**
+     * @dataProvider phpTufMessages
+     */
+    public function testMessagesAreThoseOfPhpTuf(string $state, string $message): void
+    {
+        $updater = $this->trustingBase();
+        $this->serve('attacks', $state);
+        $e = $this->assertThrows(\Tuf\Exception\TufException::class, function () use ($updater): void {
+            $updater->refresh(true);
+            $updater->getLength('r1/a.txt');
+        });
+        $this->assertMatchesRegularExpression($message, $e->getMessage());
+    }
+
+    public static function phpTufMessages(): array
+    {
+        return [
+            'threshold' => ['ts-wrong-key', '/^Signature threshold not met on timestamp$/'],
+            'delegated threshold' => ['role1-wrong-key', '/^Signature threshold not met on role1$/'],
+            'freeze' => ['ts-expired', '/^Remote timestamp metadata expired on \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/'],
+            'delegated freeze' => ['role1-expired', '/^Remote role1 metadata expired on /'],
+            // php-tuf's message without its stray "$" before the numbers.
+            'rollback' => ['ts-rollback', '/^Remote timestamp metadata version "1" is less than previously seen timestamp version "2"$/'],
+            'snapshot rollback' => ['ts-snapshot-version-rollback', '/^Remote timestamp metadata file \'snapshot.json\' version "1" is less than previously seen  version "2"$/'],
+            'dropped role' => ['snapshot-role-removed', '/^Remote snapshot metadata file references \'role1.json\' but this is not present in the remote file$/'],
+            'version mismatch' => ['mix-and-match', '/^Expected targets version 3 does not match actual version 2\.$/'],
+            'hash mismatch' => ['snapshot-hash-mismatch', "/^The 'snapshot' contents does not match hash 'sha256' specified in the 'timestamp' metadata\\.$/"],
+            'exact length' => ['snapshot-length-mismatch', '/^Expected snapshot\.json to be \d+ bytes\.$/'],
+        ];
     }
 
     public function testLegitimateNextVersionIsAccepted(): void

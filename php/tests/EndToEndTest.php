@@ -219,9 +219,11 @@ final class EndToEndTest extends TestCase
         $e = $this->assertThrows(InvalidHashException::class, fn () => $this->fetchPackage($updater, $url, $target));
         $this->assertSame(str_replace('archive', 'ARCHIVE', $good), (string) $e->getStream());
 
-        // One byte more than trusted fits Composer's cap, then fails TUF.
+        // One byte more than trusted fits Composer's cap, then fails TUF's
+        // hash check (php-tuf's class and message).
         file_put_contents($path, $good . 'x');
-        $this->assertThrows(DownloadSizeException::class, fn () => $this->fetchPackage($updater, $url, $target));
+        $e = $this->assertThrows(InvalidHashException::class, fn () => $this->fetchPackage($updater, $url, $target));
+        $this->assertSame("Invalid sha256 hash for $target", $e->getMessage());
         // Anything longer is cut off by the cap TUF gave.
         file_put_contents($path, $good . str_repeat('x', 4096));
         $this->assertThrows(DownloadSizeException::class, fn () => $this->fetchPackage($updater, $url, $target));

@@ -53,12 +53,12 @@ final class LoaderTest extends TestCase
     {
         $files = new DirLoader(Fixtures::state('consistent', '2'));
         $repository = new Repository(new SizeCheckingLoader($files));
-        $this->assertSame(1, $repository->getRoot(1)->getVersion());
+        $this->assertSame(1, $repository->getRoot(1)->version);
         $this->assertNull($repository->getRoot(2));
         $timestamp = $repository->getTimestamp();
         $info = $timestamp->trust()->getFileMetaInfo('snapshot.json');
         $snapshot = $repository->getSnapshot($info['version'], $info['length']);
-        $this->assertSame(2, $snapshot->getVersion());
+        $this->assertSame(2, $snapshot->version);
         $this->assertThrows(DownloadSizeException::class, fn () => $repository->getSnapshot($info['version'], $info['length'] + 1));
         $targets = $repository->getTargets(1, 'nested/role')->wait();
         $this->assertInstanceOf(TargetsMetadata::class, $targets);

@@ -33,33 +33,33 @@ final class MetadataTest extends TestCase
         $json = Fixtures::metadata('drupal', '1', '1.root.json');
         $root = RootMetadata::createFromJson($json);
         $this->assertSame($root, $root->trust(), 'trust() returns the object');
-        $this->assertSame($json, $root->getSource());
-        $this->assertSame('root', $root->getType());
+        $this->assertSame($json, $root->source);
+        $this->assertSame('root', $root->type);
         $this->assertSame('root', $root->getRole());
-        $this->assertSame(1, $root->getVersion());
+        $this->assertSame(1, $root->version);
         $this->assertEquals(new \DateTimeImmutable('2100-01-01T00:00:00Z'), $root->getExpires());
-        $this->assertSame(json_decode($json, true)['signed'], $root->getSigned());
-        $this->assertCount(3, $root->getSignatures());
+        $this->assertSame(json_decode($json, true)['signed'], $root->signed);
+        $this->assertCount(3, $root->signatures);
         $this->assertFalse($root->supportsConsistentSnapshots());
         $this->assertTrue(self::root('consistent')->supportsConsistentSnapshots());
 
         $roles = $root->getRoles();
         $this->assertEqualsCanonicalizing(['root', 'snapshot', 'targets', 'timestamp'], array_keys($roles));
         $this->assertInstanceOf(Role::class, $roles['root']);
-        $this->assertSame(2, $roles['root']->getThreshold());
-        $this->assertSame('timestamp', $roles['timestamp']->getName());
-        $this->assertTrue($roles['root']->keysMatch(Role::createFromMetadata($root->getSigned()['roles']['root'], 'root')));
+        $this->assertSame(2, $roles['root']->threshold);
+        $this->assertSame('timestamp', $roles['timestamp']->name);
+        $this->assertTrue($roles['root']->keysMatch(Role::createFromMetadata($root->signed['roles']['root'], 'root')));
         $this->assertFalse($roles['root']->keysMatch($roles['timestamp']));
 
         $keys = $root->getKeys();
         $this->assertCount(6, $keys);
         foreach ($keys as $keyId => $key) {
             $this->assertInstanceOf(Key::class, $key);
-            $this->assertSame('ed25519', $key->getType());
-            $this->assertSame(64, strlen($key->getPublic()));
+            $this->assertSame('ed25519', $key->type);
+            $this->assertSame(64, strlen($key->public));
             $this->assertSame(64, strlen($key->getComputedKeyId()));
         }
-        foreach ($root->getSigned()['roles']['root']['keyids'] as $keyId) {
+        foreach ($root->signed['roles']['root']['keyids'] as $keyId) {
             $this->assertTrue($roles['root']->isKeyIdAcceptable($keyId));
         }
         $this->assertFalse($roles['root']->isKeyIdAcceptable('nope'));
@@ -101,7 +101,7 @@ final class MetadataTest extends TestCase
         $this->assertSame(hash('sha256', $snapshotJson), $info['hashes']['sha256']);
 
         $snapshot = SnapshotMetadata::createFromJson(Fixtures::metadata('drupal', '1', 'snapshot.json'))->trust();
-        $this->assertSame('snapshot', $snapshot->getType());
+        $this->assertSame('snapshot', $snapshot->type);
         $this->assertSame(1, $snapshot->getFileMetaInfo('targets.json')['version']);
         $this->assertSame(1, $snapshot->getFileMetaInfo('000-0ff.json')['version']);
     }
@@ -115,7 +115,7 @@ final class MetadataTest extends TestCase
         $this->assertSame('000-0ff', array_key_first($roles));
         $this->assertCount(1, $top->getDelegatedKeys());
         foreach ($top->getDelegatedKeys() as $key) {
-            $this->assertSame('ed25519', $key->getType());
+            $this->assertSame('ed25519', $key->type);
         }
 
         $bins = [];
@@ -123,11 +123,11 @@ final class MetadataTest extends TestCase
             $matching = array_keys(array_filter($roles, fn (DelegatedRole $r) => $r->matchesPath($target)));
             $this->assertCount(1, $matching, $target);
             $role = $matching[0];
-            $this->assertFalse($roles[$role]->isTerminating());
+            $this->assertFalse($roles[$role]->terminating);
             $bins[$role] ??= TargetsMetadata::createFromJson(Fixtures::metadata('drupal', '1', "$role.json"), $role)->trust();
             $bin = $bins[$role];
             $this->assertSame($role, $bin->getRole());
-            $this->assertSame('targets', $bin->getType());
+            $this->assertSame('targets', $bin->type);
             $this->assertTrue($bin->hasTarget($target));
             $data = Fixtures::target('drupal', '1', $target);
             $this->assertSame(strlen($data), $bin->getLength($target));
@@ -148,8 +148,8 @@ final class MetadataTest extends TestCase
             'terminating' => true,
             'paths' => ['files/*', 'docs/*.txt', 'bin/?', 'lib/[ab]*/x'],
         ]);
-        $this->assertSame('r', $role->getName());
-        $this->assertTrue($role->isTerminating());
+        $this->assertSame('r', $role->name);
+        $this->assertTrue($role->terminating);
         $this->assertTrue($role->matchesPath('files/a'));
         $this->assertFalse($role->matchesPath('files/a/b'), "'*' does not match '/' (php-tuf's fnmatch does)");
         $this->assertFalse($role->matchesPath('files'));
@@ -177,10 +177,10 @@ final class MetadataTest extends TestCase
         $metadata = $class::createFromJson(Fixtures::metadata($repo, '1', $file));
         $canonical = $metadata->toCanonicalJson();
         $keys = $delegator === null
-            ? self::root($repo)->getSigned()['keys']
+            ? self::root($repo)->signed['keys']
             : json_decode(Fixtures::metadata($repo, '1', $delegator), true)['signed']['delegations']['keys'];
         $checked = 0;
-        foreach ($metadata->getSignatures() as $signature) {
+        foreach ($metadata->signatures as $signature) {
             $key = $keys[$signature['keyid']] ?? null;
             if ($key === null || $key['keytype'] !== 'ed25519') {
                 continue;

@@ -4,11 +4,12 @@ declare(strict_types=1);
 
 namespace TufNative\Shim\Tests;
 
-use Tuf\Exception\Attack\RollbackAttackException;
+use Tuf\Client\NativeErrors;
 use Tuf\Exception\MetadataException;
 use Tuf\Loader\SizeCheckingLoader;
 use Tuf\Metadata\RootMetadata;
 use Tuf\Native\Exception\RepositoryChangedException;
+use Tuf\Native\Exception\RollbackException;
 use TufNative\Shim\Tests\Support\ComposerLikeUpdater;
 use TufNative\Shim\Tests\Support\DirLoader;
 use TufNative\Shim\Tests\Support\Fixtures;
@@ -22,8 +23,9 @@ use TufNative\Shim\Tests\Support\TestCase;
  * timestamp at version 2) in the middle of a refresh, or between refresh()
  * and a lookup, as composer-integration meets it. One restart, then
  * success; MetadataException (php-tuf's class and message for a version
- * other than listed) when it changes on every attempt; a rollback is still
- * refused at once.
+ * other than listed) when it changes on every attempt; a rollback (the
+ * same php-tuf exception, a native RollbackException) is still refused at
+ * once, with no restart.
  */
 final class PublishingTest extends TestCase
 {
@@ -75,8 +77,8 @@ final class PublishingTest extends TestCase
         $this->loader->overrides['timestamp.json'] = Fixtures::metadata('drupal', '1', 'timestamp.json');
         $e = $this->assertThrows(MetadataException::class, fn () => $updater->refresh());
         $this->assertSame('Expected snapshot version 1 does not match actual version 2.', $e->getMessage());
-        $this->assertInstanceOf(RepositoryChangedException::class, $e->getPrevious());
-        $this->assertStringContainsString('repository changed during the update', $e->getPrevious()->getMessage());
+        $this->assertInstanceOf(RepositoryChangedException::class, NativeErrors::causeOf($e));
+        $this->assertStringContainsString('repository changed during the update', NativeErrors::causeOf($e)->getMessage());
         $this->assertSame(
             ['2.root.json', 'timestamp.json', 'snapshot.json', 'timestamp.json', 'snapshot.json'],
             $this->loader->takeLog()
@@ -90,7 +92,10 @@ final class PublishingTest extends TestCase
         $updater = $this->publishingClient();
         $this->loader->state = Fixtures::state('drupal', '2');
         $this->loader->overrides['snapshot.json'] = Fixtures::metadata('drupal', '1', 'snapshot.json');
-        $this->assertThrows(RollbackAttackException::class, fn () => $updater->refresh());
+        // php-tuf's class and message for a version other than listed.
+        $e = $this->assertThrows(MetadataException::class, fn () => $updater->refresh());
+        $this->assertSame('Expected snapshot version 2 does not match actual version 1.', $e->getMessage());
+        $this->assertInstanceOf(RollbackException::class, NativeErrors::causeOf($e));
         $this->assertSame(['2.root.json', 'timestamp.json', 'snapshot.json'], $this->loader->takeLog());
         $this->assertSame(2, $this->storage->version('timestamp'));
         $this->assertNull($this->storage->version('snapshot'));
@@ -157,7 +162,9 @@ final class PublishingTest extends TestCase
         $updater->refresh();
         $this->loader->takeLog();
         $this->loader->overrides["$bin.json"] = Fixtures::metadata('drupal', '1', "$bin.json");
-        $this->assertThrows(RollbackAttackException::class, fn () => $updater->getLength($target));
+        $e = $this->assertThrows(MetadataException::class, fn () => $updater->getLength($target));
+        $this->assertSame("Expected $bin version 2 does not match actual version 1.", $e->getMessage());
+        $this->assertInstanceOf(RollbackException::class, NativeErrors::causeOf($e));
         $this->assertSame(["$bin.json"], $this->loader->takeLog());
         $this->assertNull($this->storage->version($bin));
     }

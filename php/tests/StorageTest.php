@@ -44,7 +44,7 @@ final class StorageTest extends TestCase
         $storage->save(RootMetadata::createFromJson($rootJson)->trust());
         $this->assertSame($rootJson, file_get_contents("$this->dir/root.json"));
         $root = $storage->getRoot();
-        $this->assertSame($rootJson, $root->getSource());
+        $this->assertSame($rootJson, $root->source);
         $root->ensureIsTrusted();
 
         $roleJson = Fixtures::metadata('consistent', '1', '1.nested%2Frole.json');
@@ -52,10 +52,10 @@ final class StorageTest extends TestCase
         $this->assertSame($roleJson, file_get_contents("$this->dir/nested%2Frole.json"));
         $role = $storage->getTargets('nested/role');
         $this->assertSame('nested/role', $role->getRole());
-        $this->assertSame($roleJson, $role->getSource());
+        $this->assertSame($roleJson, $role->source);
 
         $storage->save(TimestampMetadata::createFromJson(Fixtures::metadata('drupal', '1', 'timestamp.json'))->trust());
-        $this->assertSame(1, $storage->getTimestamp()->getVersion());
+        $this->assertSame(1, $storage->getTimestamp()->version);
         $storage->delete('timestamp');
         $this->assertNull($storage->getTimestamp());
         $storage->delete('timestamp');

@@ -7,7 +7,6 @@ namespace Tuf\Client;
 use GuzzleHttp\Promise\PromiseInterface;
 use Psr\Http\Message\StreamInterface;
 use Tuf\Exception\NotFoundException;
-use Tuf\Exception\RepoFileNotFound;
 use Tuf\Loader\SizeCheckingLoader;
 use Tuf\Metadata\RootMetadata;
 use Tuf\Metadata\SnapshotMetadata;
@@ -42,7 +41,7 @@ class Repository
     {
         try {
             $data = $this->sizeCheckingLoader->load("$version.root.json", self::$maxBytes)->wait();
-        } catch (NotFoundException | RepoFileNotFound) {
+        } catch (NotFoundException) {
             return null;
         }
         return RootMetadata::createFromJson(self::contents($data));

@@ -15,7 +15,6 @@ use Tuf\Exception\Attack\SignatureThresholdException;
 use Tuf\Exception\DownloadSizeException;
 use Tuf\Exception\MetadataException;
 use Tuf\Exception\NotFoundException;
-use Tuf\Exception\RepoFileNotFound;
 use Tuf\Helper\Clock;
 use Tuf\Loader\SizeCheckingLoader;
 use Tuf\Metadata\MetadataBase;
@@ -71,6 +70,23 @@ class Updater
     private ?\Tuf\Native\Updater $native = null;
 
     /**
+     * Native calls under way: above 0 while a native callback runs.
+     */
+    private int $nativeCalls = 0;
+
+    /**
+     * Whether a nested native updater has stored metadata (see
+     * storeTrusted()).
+     */
+    private bool $nestedStored = false;
+
+    /**
+     * The Repository::$maxBytes the native updater was created with: its
+     * cap for every metadata file whose length no trusted metadata lists.
+     */
+    private int $nativeMaxBytes = 0;
+
+    /**
      * The first "not found" a loader reported for a required file during
      * the current native call: rethrown as the cause when the core gives up.
      */
@@ -118,15 +134,7 @@ class Updater
         }
         // Fails as php-tuf does when the application saved no root.
         $this->storage->getRoot();
-        $native = $this->nativeUpdater();
-        $this->notFound = null;
-        try {
-            // Under the storage directory's lock, as the CLI's refresh: two
-            // processes never interleave their reads and writes of it.
-            StorageLock::around($this->storage, fn () => $native->refresh($this->clock->getCurrentTime()));
-        } catch (Native\TufException $e) {
-            throw $this->translate($e);
-        }
+        $this->callNative(null);
         $this->isRefreshed = true;
         return true;
     }
@@ -152,22 +160,33 @@ class Updater
         $length = $metadata->getLength($target);
         $hashes = $metadata->getHashes($target);
         if ($hashes === []) {
-            throw new MetadataException("No trusted hashes are listed for '$target'.");
+            // § 5.7.2
+            throw new MetadataException("No trusted hashes are available for '$target'");
         }
+        $path = null;
+        // Data of another length than the trusted one cannot have the
+        // trusted hashes: php-tuf, which checks the hashes in the order
+        // listed, reports the first one.
+        $algo = (string) array_key_first($hashes);
+        $mismatch = in_array($algo, hash_algos(), true) ? "Invalid $algo hash for $target" : null;
         try {
             $path = self::localFile($data);
             if ($path !== null) {
-                // Longer than trusted is a size error, as for data in memory.
                 $size = @filesize($path);
                 if (is_int($size) && $size > $length) {
-                    throw new DownloadSizeException("$target: $size bytes, more than the $length bytes listed by trusted metadata");
+                    throw new InvalidHashException($data, $mismatch ?? "$target: $size bytes, more than the $length bytes listed by trusted metadata");
                 }
                 Hashes::verifyFile($path, $length, $hashes, $target);
             } else {
                 Hashes::verifyString(self::readAtMost($data, $length + 1), $length, $hashes, $target);
             }
-        } catch (Native\InvalidHashException $e) {
-            throw new InvalidHashException($data, $e->getMessage(), 0, $e);
+        } catch (Native\InvalidHashException | Native\DownloadSizeException $e) {
+            // The core names the file it read first; for Composer that is a
+            // temporary download path, which says nothing to the user.
+            $message = $path !== null && str_starts_with($e->getMessage(), "$path: ")
+                ? substr($e->getMessage(), strlen($path) + 2)
+                : $e->getMessage();
+            throw NativeErrors::remember(new InvalidHashException($data, $mismatch ?? $message), $e);
         } catch (Native\TufException $e) {
             throw $this->translate($e);
         } finally {
@@ -215,21 +234,19 @@ class Updater
     protected function getMetadataForTarget(string $target): ?TargetsMetadata
     {
         $this->refresh();
-        $this->notFound = null;
-        $native = $this->nativeUpdater();
-        try {
-            // Locked as refresh(): a lookup stores the roles it fetches. If
-            // the repository changed since refresh(), the native lookup
-            // refreshes once more and looks up again.
-            return StorageLock::around($this->storage, function () use ($native, $target): ?TargetsMetadata {
-                $info = $native->getTargetInfo($target);
-                return $info === null ? null : $this->metadataListing($info, $target);
-            });
-        } catch (Native\TufException $e) {
-            // A failed re-refresh leaves nothing trusted: refresh next time.
-            $this->isRefreshed = $native->status()['refreshed'];
-            throw $this->translate($e);
-        }
+        $info = $this->callNative(static function (\Tuf\Native\Updater $native) use ($target): ?TargetInfo {
+            try {
+                return $native->getTargetInfo($target);
+            } catch (Native\DenialOfServiceException $e) {
+                // § 5.6.7.1: as in php-tuf, a search that reaches
+                // static::MAXIMUM_TARGET_ROLES delegated roles finds nothing.
+                if ($e->getPrevious() === null && str_contains($e->getMessage(), 'gave up after visiting')) {
+                    return null;
+                }
+                throw $e;
+            }
+        });
+        return $info === null ? null : $this->metadataListing($info, $target);
     }
 
     /**
@@ -248,25 +265,75 @@ class Updater
             // callbacks below.
             throw new \LogicException("The verified metadata of role '$role' is not available.");
         }
-        return TargetsMetadata::fromVerifiedRole($source, $role === 'targets' ? null : $role, $info);
+        return self::verifiedView($role, $source, $info);
     }
 
     /**
-     * The native updater, created on first use with this class's limits.
+     * Refreshes (with $call null), or runs $call on, the native updater,
+     * translating its exceptions.
+     *
+     * A call can come while the native updater is busy in one of its own
+     * callbacks: Composer's HttpDownloader, waiting for the response our
+     * loader asked for, runs the handlers of other downloads, and those
+     * verify their files (php-tuf allows such nested calls). The busy
+     * updater refuses to be reentered, so a second one, refreshed from the
+     * storage and the loader (composer-integration caches what it loaded),
+     * answers the nested call. Both store what they verified (see
+     * storeTrusted() for a repository that changes in between).
+     *
+     * The second one asks for no root versions: the outer refresh of this
+     * process fetches the root chain (spec 5.3), and a request here would
+     * make Composer run more handlers inside this one, which it refuses
+     * ("Circular call to script handler 'post-file-download'").
      */
-    private function nativeUpdater(): \Tuf\Native\Updater
+    private function callNative(?\Closure $call): mixed
     {
-        if ($this->native !== null) {
-            return $this->native;
+        $nested = $this->nativeCalls > 0;
+        $native = $nested ? $this->createNativeUpdater(true) : ($this->native ??= $this->createNativeUpdater(false));
+        $outerNotFound = $this->notFound;
+        $this->notFound = null;
+        $this->nativeCalls++;
+        try {
+            // Under the storage directory's lock, the one the CLI and the
+            // standalone updater hold (re-entrant for nested calls): two
+            // processes never interleave their reads and writes of it.
+            return StorageLock::around($this->storage, function () use ($call, $nested, $native): mixed {
+                if ($call === null || $nested) {
+                    $native->refresh($this->clock->getCurrentTime());
+                }
+                return $call === null ? null : $call($native);
+            });
+        } catch (Native\TufException $e) {
+            // A lookup whose re-refresh failed (the repository changed
+            // since refresh()) leaves nothing trusted: refresh next time.
+            if ($call !== null && !$nested && !$native->status()['refreshed']) {
+                $this->isRefreshed = false;
+            }
+            throw $this->translate($e);
+        } finally {
+            $this->nativeCalls--;
+            $this->notFound = $outerNotFound;
         }
+    }
+
+    /**
+     * A native updater over this object's loader and storage, with this
+     * class's limits.
+     */
+    private function createNativeUpdater(bool $nested): \Tuf\Native\Updater
+    {
         if (!class_exists(\Tuf\Native\Updater::class, false)) {
-            throw new \LogicException('The tuf_native PHP extension is not loaded (add extension=tuf_native to php.ini).');
+            // A setup error, not a bug: not a LogicException, for which
+            // Composer prints a stack trace.
+            throw new \RuntimeException('The tuf_native PHP extension is not loaded: add extension=tuf_native to php.ini (php --ini lists the files PHP reads).');
         }
         // The callbacks hold the updater weakly: no reference cycle through
         // the native object, which PHP's cycle collector cannot see into.
         $self = \WeakReference::create($this);
-        $this->native = \Tuf\Native\Updater::withCallbacks(
-            static fn (string $fileName, int $maxBytes): ?string => $self->get()?->fetchMetadata($fileName, $maxBytes),
+        return \Tuf\Native\Updater::withCallbacks(
+            static fn (string $fileName, int $maxBytes): ?string => $nested && preg_match('/^[0-9]+\.root\.json$/', $fileName)
+                ? null
+                : $self->get()?->fetchMetadata($fileName, $maxBytes),
             static fn (string $role): ?string => $self->get()?->loadTrusted($role),
             static function (string $role, string $bytes) use ($self): void {
                 $self->get()?->storeTrusted($role, $bytes);
@@ -276,12 +343,12 @@ class Updater
             },
             $this->nativeOptions(),
         );
-        return $this->native;
     }
 
     /**
      * The native limits: this class's constants, and Repository::$maxBytes
-     * when an application changed it.
+     * (php-tuf's cap for every metadata file whose length no trusted
+     * metadata lists; composer-integration sets it from "max-bytes").
      */
     private function nativeOptions(): array
     {
@@ -290,9 +357,10 @@ class Updater
             // php-tuf's limit leaves the top-level targets role out.
             'maxRolesVisited' => max(1, min((int) static::MAXIMUM_TARGET_ROLES, 0x7ffffffe) + 1),
         ];
-        if (Repository::$maxBytes !== 100000 && Repository::$maxBytes > 0) {
+        $this->nativeMaxBytes = Repository::$maxBytes;
+        if ($this->nativeMaxBytes > 0) {
             foreach (['rootMaxLength', 'timestampMaxLength', 'snapshotMaxLength', 'targetsMaxLength'] as $key) {
-                $options[$key] = Repository::$maxBytes;
+                $options[$key] = $this->nativeMaxBytes;
             }
         }
         return $options;
@@ -304,18 +372,24 @@ class Updater
      */
     private function fetchMetadata(string $fileName, int $maxBytes): ?string
     {
+        $isRoot = preg_match('/^[0-9]+\.root\.json$/', $fileName) === 1;
+        // As php-tuf's Repository: a snapshot or targets file whose length
+        // trusted metadata lists (the native cap is then that length, not
+        // Repository::$maxBytes) must be exactly that long (5.5.1, 5.6.1).
+        $exact = !$isRoot && $fileName !== 'timestamp.json' && $maxBytes !== $this->nativeMaxBytes;
         try {
-            $stream = $this->serverLoader->load($fileName, $maxBytes)->wait();
-        } catch (NotFoundException | RepoFileNotFound $e) {
+            $stream = $this->serverLoader->load($fileName, $maxBytes, $exact)->wait();
+        } catch (NotFoundException $e) {
             // A missing next root is the normal end of the root chain.
-            if (!preg_match('/^[0-9]+\.root\.json$/', $fileName)) {
+            if (!$isRoot) {
                 $this->notFound ??= $e;
             }
             return null;
         }
         $data = self::readAtMost($stream, $maxBytes + 1);
         if (strlen($data) > $maxBytes) {
-            throw new DownloadSizeException("$fileName is larger than $maxBytes bytes");
+            // A stream that understated its size to SizeCheckingLoader.
+            throw new DownloadSizeException("$fileName exceeded $maxBytes bytes");
         }
         return $data;
     }
@@ -337,14 +411,52 @@ class Updater
      */
     private function storeTrusted(string $role, string $bytes): void
     {
-        // Verified natively: the views are not decoded just to be stored.
-        $metadata = match ($role) {
-            RootMetadata::TYPE => RootMetadata::fromVerifiedJson($bytes),
-            TimestampMetadata::TYPE => TimestampMetadata::fromVerifiedJson($bytes),
-            SnapshotMetadata::TYPE => SnapshotMetadata::fromVerifiedJson($bytes),
-            default => TargetsMetadata::fromVerifiedRole($bytes, $role === 'targets' ? null : $role),
+        if ($this->nativeCalls > 1) {
+            $this->nestedStored = true;
+        } elseif ($this->nestedStored && self::versionOf($this->readStored($role)) > self::versionOf($bytes)) {
+            // A nested updater (see callNative()) stored a newer version
+            // while this one waited in its callback: the repository moved
+            // on meanwhile. Never lower what is on disk.
+            return;
+        }
+        $this->storage->save(self::verifiedView($role, $bytes));
+    }
+
+    /**
+     * A trusted view of a role's natively verified bytes, not decoded just
+     * to be stored or looked up; $found is the entry a lookup found in it.
+     */
+    private static function verifiedView(string $role, string $bytes, ?TargetInfo $found = null): MetadataBase
+    {
+        // Closures bound to the metadata classes reach their private
+        // constructors of lazy views, which are not php-tuf API.
+        static $lazy = null, $describe = null;
+        $lazy ??= \Closure::bind(static fn (string $class, string $json): MetadataBase => $class::lazy($json), null, MetadataBase::class);
+        $class = match ($role) {
+            RootMetadata::TYPE => RootMetadata::class,
+            TimestampMetadata::TYPE => TimestampMetadata::class,
+            SnapshotMetadata::TYPE => SnapshotMetadata::class,
+            default => TargetsMetadata::class,
         };
-        $this->storage->save($metadata);
+        $view = $lazy($class, $bytes);
+        if ($view instanceof TargetsMetadata) {
+            $describe ??= \Closure::bind(
+                static fn (TargetsMetadata $view, ?string $name, ?TargetInfo $found): TargetsMetadata => $view->describe($name, $found),
+                null,
+                TargetsMetadata::class,
+            );
+            $describe($view, $role === 'targets' ? null : $role, $found);
+        }
+        return $view;
+    }
+
+    /**
+     * The version in metadata bytes, or -1.
+     */
+    private static function versionOf(?string $bytes): int
+    {
+        $version = $bytes === null ? null : (json_decode($bytes, true)['signed']['version'] ?? null);
+        return is_int($version) ? $version : -1;
     }
 
     /**
@@ -368,7 +480,7 @@ class Updater
             // Absent or unreadable: the core treats both as "not stored".
             return null;
         }
-        return $metadata instanceof MetadataBase ? $metadata->getSource() : null;
+        return $metadata instanceof MetadataBase ? $metadata->source : null;
     }
 
     /**
@@ -381,34 +493,83 @@ class Updater
         if ($previous !== null && !$previous instanceof Native\TufException) {
             return $previous;
         }
-        $message = $e->getMessage();
-        return match (true) {
-            $e instanceof Native\SignatureThresholdException => new SignatureThresholdException($message, 0, $e),
-            $e instanceof Native\RollbackException => new RollbackAttackException($message, 0, $e),
-            // Newer than listed: the repository published during the update
-            // (php-tuf's class and message for a version other than listed).
-            $e instanceof Native\RepositoryChangedException => new MetadataException(self::versionMismatch($message), 0, $e),
-            $e instanceof Native\ExpiredException => new FreezeAttackException($message, 0, $e),
-            $e instanceof Native\DenialOfServiceException => new DenialOfServiceAttackException($message, 0, $e),
-            $e instanceof Native\DownloadSizeException => new DownloadSizeException($message, 0, $e),
-            $e instanceof Native\NotFoundException => $this->notFound ?? new NotFoundException($message, 'Metadata', $e),
+        if ($e instanceof Native\NotFoundException && $this->notFound !== null) {
+            return $this->notFound;
+        }
+        [$message, $versionMismatch] = self::phpTufMessage($e);
+        // The native exception is not chained as getPrevious() (Composer
+        // would print the message twice): NativeErrors::causeOf() has it.
+        return NativeErrors::remember(match (true) {
+            $e instanceof Native\SignatureThresholdException => new SignatureThresholdException($message),
+            // php-tuf reports a version other than the listed one (5.5.4,
+            // 5.6.4) as malformed metadata, not as a rollback.
+            $versionMismatch => new MetadataException($message),
+            $e instanceof Native\RollbackException => new RollbackAttackException($message),
+            $e instanceof Native\ExpiredException => new FreezeAttackException($message),
+            $e instanceof Native\DenialOfServiceException => new DenialOfServiceAttackException($message),
+            $e instanceof Native\DownloadSizeException => new DownloadSizeException($message),
+            $e instanceof Native\NotFoundException => new NotFoundException($message, 'Metadata'),
             $e instanceof Native\FormatException,
-            $e instanceof Native\InvalidHashException => new MetadataException($message, 0, $e),
-            $e instanceof Native\StateException => new \LogicException($message, 0, $e),
-            default => new \RuntimeException($message, 0, $e),
-        };
+            $e instanceof Native\InvalidHashException => new MetadataException($message),
+            $e instanceof Native\StateException => new \LogicException($message),
+            default => new \RuntimeException($message),
+        }, $e);
     }
 
     /**
-     * php-tuf's message for a role whose version differs from the one
-     * listed, from the native "repository changed" message.
+     * php-tuf 0.1.7's message for the failure a native exception reports
+     * (its own message when php-tuf has no equivalent), and whether it is
+     * a version mismatch (5.5.4, 5.6.4).
+     *
+     * @return array{0: string, 1: bool}
      */
-    private static function versionMismatch(string $native): string
+    private static function phpTufMessage(Native\TufException $e): array
     {
-        if (preg_match('/role "([^"\\\\]*)" version (\d+) is newer than version (\d+) listed/', $native, $m)) {
-            return "Expected {$m[1]} version {$m[3]} does not match actual version {$m[2]}.";
-        }
-        return $native;
+        $native = $e->getMessage();
+        // How the core names a role: `role "name"` (Rust debug quoting),
+        // "root version N (...)", "trusted root", or the top-level name.
+        $role = '(role "(?:[^"\\\\]|\\\\.)*"|trusted root|root version \d+ \([^)]*\)|root|timestamp|snapshot|targets)';
+        $name = static function (string $what): string {
+            if (preg_match('/^role "(.*)"$/s', $what, $m)) {
+                return stripcslashes($m[1]);
+            }
+            return str_contains($what, 'root') ? 'root' : $what;
+        };
+        $m = [];
+        $found = static function (string $pattern) use ($native, &$m): bool {
+            return preg_match($pattern, $native, $m) === 1;
+        };
+        return match (true) {
+            // 5.3.4, 5.4.2, 5.5.3, 5.6.3
+            $e instanceof Native\SignatureThresholdException && $found("/$role: \\d+ valid signature/") =>
+                ['Signature threshold not met on ' . $name($m[1]), false],
+            // 5.3.10, 5.4.4, 5.5.6, 5.6.5
+            $e instanceof Native\ExpiredException && $found("/$role version \\d+ expired at (\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ)/") =>
+                [sprintf('Remote %s metadata expired on %s', $name($m[1]), (new \DateTimeImmutable($m[2]))->format('c')), false],
+            // 5.3.5 (php-tuf's message has a stray "$" before each number
+            // and a missing "match": both fixed here).
+            $found('/root: expected version (\\d+), got (\\d+)/') =>
+                ["Remote 'root' metadata version \"{$m[2]}\" does not match the expected version \"{$m[1]}\"", false],
+            // 5.4.3 (php-tuf's stray "$" fixed)
+            $found('/timestamp version (\\d+) is older than trusted version (\\d+)/') =>
+                ["Remote timestamp metadata version \"{$m[1]}\" is less than previously seen timestamp version \"{$m[2]}\"", false],
+            $found('/timestamp lists snapshot version (\\d+), older than trusted (\\d+)/') =>
+                ["Remote timestamp metadata file 'snapshot.json' version \"{$m[1]}\" is less than previously seen  version \"{$m[2]}\"", false],
+            // 5.5.5
+            $found('/snapshot lists (.+) version (\\d+), older than trusted (\\d+)/') =>
+                ["Remote snapshot metadata file '{$m[1]}' version \"{$m[2]}\" is less than previously seen  version \"{$m[3]}\"", false],
+            $found('/snapshot version \\d+ drops (.+), listed by trusted version \\d+/') =>
+                ["Remote snapshot metadata file references '{$m[1]}' but this is not present in the remote file", false],
+            // 5.5.4, 5.6.4: older (a rollback) or newer (the repository
+            // changed during the update, still after one restart)
+            $found("/$role version (\\d+) is (?:older|newer) than version (\\d+) listed by (?:timestamp|snapshot)/") =>
+                ['Expected ' . $name($m[1]) . " version {$m[3]} does not match actual version {$m[2]}.", true],
+            // 5.5.2, 5.6.2
+            $e instanceof Native\InvalidHashException && $found('/(\\S+)\\.json: (\\w+) is [0-9a-f]*, trusted metadata lists/') =>
+                ["The '" . rawurldecode($m[1]) . "' contents does not match hash '{$m[2]}' specified in the '"
+                    . ($m[1] === 'snapshot' ? 'timestamp' : 'snapshot') . "' metadata.", false],
+            default => [$native, false],
+        };
     }
 
     /**

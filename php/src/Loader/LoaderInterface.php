@@ -24,7 +24,7 @@ interface LoaderInterface
      *
      * @return PromiseInterface
      *   Fulfilled with a \Psr\Http\Message\StreamInterface; rejected with
-     *   \Tuf\Exception\NotFoundException (or RepoFileNotFound) when the
+     *   \Tuf\Exception\NotFoundException when the
      *   data does not exist.
      */
     public function load(string $locator, int $maxBytes): PromiseInterface;

@@ -29,11 +29,13 @@ class SizeCheckingLoader implements LoaderInterface
         return $this->decorated->load($locator, $maxBytes)->then(
             static function (StreamInterface $stream) use ($locator, $maxBytes, $exact): StreamInterface {
                 $size = self::measure($stream, $maxBytes);
-                if ($exact && $size !== $maxBytes) {
-                    throw new DownloadSizeException("$locator is $size bytes, $maxBytes expected");
-                }
-                if ($size > $maxBytes) {
-                    throw new DownloadSizeException("$locator is larger than $maxBytes bytes");
+                // php-tuf's messages, which callers may match.
+                if ($exact) {
+                    if ($size !== $maxBytes) {
+                        throw new DownloadSizeException("Expected $locator to be $maxBytes bytes.");
+                    }
+                } elseif ($size > $maxBytes) {
+                    throw new DownloadSizeException("$locator exceeded $maxBytes bytes");
                 }
                 return $stream;
             }

@@ -9,14 +9,16 @@ use Tuf\Exception\FormatException;
 use Tuf\Exception\MetadataException;
 
 /**
- * A read-only view of one TUF metadata file.
+ * A read-only view of one TUF metadata file, with php-tuf 0.1.7's API.
  *
- * The view is built from the bytes exactly as received (getSource()), and
- * decoded into arrays for the getters (on first use, for metadata the
- * updater created from natively verified bytes). It checks only the shape its getters
- * rely on: signatures, thresholds, versions, expiry and every other
- * security property are verified natively by the tuf_native extension
- * before the updater marks metadata as trusted.
+ * Built from the bytes exactly as received ($source). It checks only the
+ * shape its properties and getters rely on: signatures, thresholds,
+ * versions, expiry and every other security property are verified natively
+ * by the tuf_native extension before the updater marks metadata as trusted.
+ *
+ * Views the updater makes of natively verified bytes are decoded on first
+ * read of $signed, $signatures, $type or $version (see __get()), so that
+ * storing or looking up a role costs no json_decode() of the whole file.
  */
 abstract class MetadataBase
 {
@@ -25,38 +27,30 @@ abstract class MetadataBase
     /**
      * The `_type` of this kind of metadata.
      */
-    public const TYPE = '';
+    protected const TYPE = '';
 
+    /**
+     * Whether the metadata has been verified and should be trusted.
+     */
     private bool $isTrusted = false;
+
+    public readonly array $signed;
+
+    public readonly array $signatures;
+
+    public readonly string $type;
+
+    public readonly int $version;
 
     /**
      * @param array $metadata
      *   The decoded document ('signed' and 'signatures').
-     * @param string $sourceJson
+     * @param string $source
      *   The document as received.
      */
-    public function __construct(protected ?array $metadata, protected string $sourceJson)
+    public function __construct(array $metadata, public readonly string $source)
     {
-    }
-
-    /**
-     * A view of bytes the native core has already verified strictly: not
-     * decoded until a getter needs it, so storing or looking up a role
-     * costs no json_decode() of the whole file.
-     *
-     * @internal Used by Tuf\Client\Updater.
-     */
-    public static function fromVerifiedJson(string $json): static
-    {
-        return (new static(null, $json))->trust();
-    }
-
-    /**
-     * The decoded document ('signed' and 'signatures').
-     */
-    protected function document(): array
-    {
-        return $this->metadata ??= json_decode($this->sourceJson, true, 512, JSON_THROW_ON_ERROR);
+        $this->fill($metadata);
     }
 
     /**
@@ -69,18 +63,56 @@ abstract class MetadataBase
      */
     public static function createFromJson(string $json): static
     {
-        $data = json_decode($json, true, 512, JSON_THROW_ON_ERROR);
-        if (!is_array($data) || array_is_list($data) && $data !== []) {
-            throw new MetadataException('Metadata must be a JSON object.');
-        }
-        static::checkShape($data);
+        $data = static::decodeJson($json);
+        self::checkShape($data, static::TYPE);
         return new static($data, $json);
     }
 
     /**
-     * Throws MetadataException unless $data has the fields the getters use.
+     * Fills the decoded fields of a lazy view on first read: PHP calls
+     * __get() only for the properties lazy() left uninitialised.
      */
-    protected static function checkShape(array $data): void
+    public function __get(string $name): mixed
+    {
+        if (!in_array($name, ['signed', 'signatures', 'type', 'version'], true)) {
+            // What PHP does without __get().
+            if (property_exists($this, $name)) {
+                throw new \Error('Cannot access private property ' . static::class . '::$' . $name);
+            }
+            trigger_error('Undefined property: ' . static::class . '::$' . $name, E_USER_WARNING);
+            return null;
+        }
+        $this->fill(json_decode($this->source, true, 512, JSON_THROW_ON_ERROR));
+        return $this->$name;
+    }
+
+    /**
+     * A trusted view of bytes the native core verified strictly, not
+     * decoded until read. Reached by Tuf\Client\Updater through a closure
+     * bound to this class, so it is not part of the public API.
+     */
+    private static function lazy(string $json): static
+    {
+        $view = (new \ReflectionClass(static::class))->newInstanceWithoutConstructor();
+        $view->source = $json;
+        unset($view->signed, $view->signatures, $view->type, $view->version);
+        $view->isTrusted = true;
+        return $view;
+    }
+
+    private function fill(array $metadata): void
+    {
+        $this->signed = $metadata['signed'];
+        $this->signatures = $metadata['signatures'];
+        $this->type = $this->signed['_type'];
+        $this->version = $this->signed['version'];
+    }
+
+    /**
+     * Throws MetadataException unless $data has the fields that the
+     * properties and getters of metadata of type $type use.
+     */
+    private static function checkShape(array $data, string $type): void
     {
         $signed = $data['signed'] ?? null;
         $signatures = $data['signatures'] ?? null;
@@ -92,10 +124,10 @@ abstract class MetadataBase
                 throw new MetadataException("Each signature needs a 'keyid' and a 'sig' string.");
             }
         }
-        $type = $signed['_type'] ?? null;
-        if ($type !== static::TYPE) {
-            $found = is_string($type) ? "'$type'" : 'none';
-            throw new MetadataException("Expected '" . static::TYPE . "' metadata, found type $found.");
+        $found = $signed['_type'] ?? null;
+        if ($found !== $type) {
+            $found = is_string($found) ? "'$found'" : 'none';
+            throw new MetadataException("Expected '$type' metadata, found type $found.");
         }
         if (!is_int($signed['version'] ?? null) || $signed['version'] < 0) {
             throw new MetadataException("'version' must be a non-negative integer.");
@@ -106,6 +138,74 @@ abstract class MetadataBase
         if (!is_string($signed['spec_version'] ?? null)) {
             throw new MetadataException("'spec_version' must be a string.");
         }
+        match ($type) {
+            'root' => self::checkRoot($signed),
+            'timestamp', 'snapshot' => self::checkMeta($signed),
+            'targets' => self::checkTargets($signed),
+            default => null,
+        };
+    }
+
+    private static function checkRoot(array $signed): void
+    {
+        if (!is_array($signed['keys'] ?? null) || !is_array($signed['roles'] ?? null)) {
+            throw new MetadataException("Root metadata needs 'keys' and 'roles' objects.");
+        }
+        foreach (['root', 'timestamp', 'snapshot', 'targets'] as $role) {
+            if (!is_array($signed['roles'][$role] ?? null)) {
+                throw new MetadataException("Root metadata does not define the '$role' role.");
+            }
+        }
+        if (!is_bool($signed['consistent_snapshot'] ?? null)) {
+            throw new MetadataException("'consistent_snapshot' must be a boolean.");
+        }
+    }
+
+    private static function checkMeta(array $signed): void
+    {
+        $meta = $signed['meta'] ?? null;
+        if (!is_array($meta)) {
+            throw new MetadataException("'meta' must be an object.");
+        }
+        foreach ($meta as $info) {
+            if (!is_array($info) || !is_int($info['version'] ?? null)) {
+                throw new MetadataException("Each 'meta' entry needs an integer 'version'.");
+            }
+        }
+    }
+
+    private static function checkTargets(array $signed): void
+    {
+        if (!is_array($signed['targets'] ?? null)) {
+            throw new MetadataException("'targets' must be an object.");
+        }
+        foreach ($signed['targets'] as $path => $info) {
+            if (!is_array($info) || !is_int($info['length'] ?? null) || !is_array($info['hashes'] ?? null)) {
+                throw new MetadataException("Target '$path' needs an integer 'length' and 'hashes'.");
+            }
+        }
+        if (array_key_exists('delegations', $signed)) {
+            $delegations = $signed['delegations'];
+            if (!is_array($delegations) || !is_array($delegations['keys'] ?? null)) {
+                throw new MetadataException("'delegations' needs a 'keys' object.");
+            }
+            $roles = $delegations['roles'] ?? [];
+            if (!is_array($roles) || !array_is_list($roles)) {
+                throw new MetadataException("'delegations.roles' must be a list.");
+            }
+            $names = array_column($roles, 'name');
+            if (count($names) !== count(array_unique($names))) {
+                throw new MetadataException('Delegated role names must be unique.');
+            }
+        }
+    }
+
+    /**
+     * The 'signed' part as an array, for encoding (php-tuf's hook).
+     */
+    protected function toNormalizedArray(): array
+    {
+        return $this->signed;
     }
 
     /**
@@ -116,29 +216,8 @@ abstract class MetadataBase
     {
         // Decoded again with objects kept as objects, so that an empty
         // object stays '{}' and is not turned into a list.
-        $document = json_decode($this->sourceJson, false, 512, JSON_THROW_ON_ERROR);
-        return static::encodeJson($document->signed ?? $this->getSigned());
-    }
-
-    /**
-     * The metadata exactly as received.
-     */
-    public function getSource(): string
-    {
-        return $this->sourceJson;
-    }
-
-    /**
-     * The 'signed' part, decoded.
-     */
-    public function getSigned(): array
-    {
-        return $this->document()['signed'];
-    }
-
-    public function getVersion(): int
-    {
-        return $this->getSigned()['version'];
+        $document = json_decode($this->source, false, 512, JSON_THROW_ON_ERROR);
+        return self::canonical($document->signed ?? $this->toNormalizedArray());
     }
 
     /**
@@ -149,30 +228,14 @@ abstract class MetadataBase
      */
     public function getExpires(): \DateTimeImmutable
     {
-        $expires = $this->getSigned()['expires'];
+        $expires = $this->signed['expires'];
         $time = preg_match('/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/', $expires)
-            ? \DateTimeImmutable::createFromFormat('!Y-m-d\TH:i:s\Z', $expires, new \DateTimeZone('UTC'))
+            ? \DateTimeImmutable::createFromFormat('!Y-m-d\TH:i:sT', $expires)
             : false;
         if ($time === false) {
-            throw new FormatException($expires, 'Not a TUF expiry time');
+            throw new FormatException($expires, 'Could not be interpreted as a DateTime');
         }
         return $time;
-    }
-
-    /**
-     * The 'signatures' list, decoded.
-     */
-    public function getSignatures(): array
-    {
-        return $this->document()['signatures'];
-    }
-
-    /**
-     * The `_type` field.
-     */
-    public function getType(): string
-    {
-        return $this->getSigned()['_type'];
     }
 
     /**
@@ -181,8 +244,7 @@ abstract class MetadataBase
      */
     public function getRole(): string
     {
-        // checkShape() (or the native core) ensured `_type` is TYPE.
-        return static::TYPE;
+        return $this->type;
     }
 
     /**
@@ -202,7 +264,7 @@ abstract class MetadataBase
     public function ensureIsTrusted(bool $allowUntrustedAccess = false): void
     {
         if (!$allowUntrustedAccess && !$this->isTrusted) {
-            throw new \RuntimeException("The '{$this->getRole()}' metadata is not trusted.");
+            throw new \RuntimeException("Cannot use untrusted '{$this->getRole()}'. metadata.");
         }
     }
 }

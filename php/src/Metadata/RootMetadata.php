@@ -4,7 +4,6 @@ declare(strict_types=1);
 
 namespace Tuf\Metadata;
 
-use Tuf\Exception\MetadataException;
 use Tuf\Key;
 use Tuf\Role;
 
@@ -18,23 +17,6 @@ class RootMetadata extends MetadataBase
 {
     public const TYPE = 'root';
 
-    protected static function checkShape(array $data): void
-    {
-        parent::checkShape($data);
-        $signed = $data['signed'];
-        if (!is_array($signed['keys'] ?? null) || !is_array($signed['roles'] ?? null)) {
-            throw new MetadataException("Root metadata needs 'keys' and 'roles' objects.");
-        }
-        foreach (['root', 'timestamp', 'snapshot', 'targets'] as $role) {
-            if (!is_array($signed['roles'][$role] ?? null)) {
-                throw new MetadataException("Root metadata does not define the '$role' role.");
-            }
-        }
-        if (!is_bool($signed['consistent_snapshot'] ?? null)) {
-            throw new MetadataException("'consistent_snapshot' must be a boolean.");
-        }
-    }
-
     /**
      * The top-level roles, keyed by name.
      *
@@ -47,7 +29,7 @@ class RootMetadata extends MetadataBase
     {
         $this->ensureIsTrusted($allowUntrustedAccess);
         $roles = [];
-        foreach ($this->getSigned()['roles'] as $name => $info) {
+        foreach ($this->signed['roles'] as $name => $info) {
             $roles[$name] = Role::createFromMetadata($info, (string) $name);
         }
         return $roles;
@@ -65,7 +47,7 @@ class RootMetadata extends MetadataBase
     {
         $this->ensureIsTrusted($allowUntrustedAccess);
         $keys = [];
-        foreach ($this->getSigned()['keys'] as $keyId => $info) {
+        foreach ($this->signed['keys'] as $keyId => $info) {
             $keys[(string) $keyId] = Key::createFromMetadata($info);
         }
         return $keys;
@@ -81,6 +63,6 @@ class RootMetadata extends MetadataBase
     public function supportsConsistentSnapshots(): bool
     {
         $this->ensureIsTrusted();
-        return $this->getSigned()['consistent_snapshot'];
+        return $this->signed['consistent_snapshot'];
     }
 }

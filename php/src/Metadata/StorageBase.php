@@ -24,7 +24,8 @@ abstract class StorageBase implements StorageInterface
     {
         $data = $this->read(RootMetadata::TYPE);
         if ($data === null || $data === '') {
-            throw new \LogicException('No root metadata is stored: save the initial root metadata first.');
+            // php-tuf's message; the application must save its initial root first.
+            throw new \LogicException('Could not load root metadata.');
         }
         return RootMetadata::createFromJson($data)->trust();
     }
@@ -50,6 +51,6 @@ abstract class StorageBase implements StorageInterface
     public function save(MetadataBase $metadata): void
     {
         $metadata->ensureIsTrusted();
-        $this->write($metadata->getRole(), $metadata->getSource());
+        $this->write($metadata->getRole(), $metadata->source);
     }
 }

@@ -5,7 +5,6 @@ declare(strict_types=1);
 namespace Tuf\Metadata;
 
 use Tuf\DelegatedRole;
-use Tuf\Exception\MetadataException;
 use Tuf\Exception\NotFoundException;
 use Tuf\Key;
 
@@ -44,53 +43,46 @@ class TargetsMetadata extends MetadataBase
     }
 
     /**
-     * A view of natively verified bytes of role $roleName (null: the
-     * top-level 'targets'), decoded only when a getter needs more than
-     * the target the native lookup found.
-     *
-     * @internal Used by Tuf\Client\Updater.
+     * Names the role of a natively verified view and records the entry the
+     * native lookup found, so that its length and hashes need no decoding
+     * of the whole file. Reached by Tuf\Client\Updater through a closure
+     * bound to this class, so it is not part of the public API.
      */
-    public static function fromVerifiedRole(string $json, ?string $roleName, ?\Tuf\Native\TargetInfo $found = null): static
+    private function describe(?string $roleName, ?\Tuf\Native\TargetInfo $found): static
     {
-        $metadata = static::fromVerifiedJson($json);
-        $metadata->role = $roleName;
+        $this->role = $roleName;
         if ($found !== null) {
             $entry = ['length' => $found->getLength(), 'hashes' => $found->getHashes()];
             $custom = $found->getCustomJson();
             if ($custom !== null) {
                 $entry['custom'] = json_decode($custom, true, 512, JSON_THROW_ON_ERROR);
             }
-            $metadata->verifiedTargets[$found->getPath()] = $entry;
+            $this->verifiedTargets[$found->getPath()] = $entry;
         }
-        return $metadata;
+        return $this;
     }
 
-    protected static function checkShape(array $data): void
+    /**
+     * {@inheritDoc}
+     *
+     * Empty 'targets', 'custom' and delegation 'keys' stay objects, as in
+     * php-tuf.
+     */
+    protected function toNormalizedArray(): array
     {
-        parent::checkShape($data);
-        $signed = $data['signed'];
-        if (!is_array($signed['targets'] ?? null)) {
-            throw new MetadataException("'targets' must be an object.");
-        }
-        foreach ($signed['targets'] as $path => $info) {
-            if (!is_array($info) || !is_int($info['length'] ?? null) || !is_array($info['hashes'] ?? null)) {
-                throw new MetadataException("Target '$path' needs an integer 'length' and 'hashes'.");
+        $normalized = parent::toNormalizedArray();
+        foreach ($normalized['targets'] as $path => $target) {
+            if (is_array($target) && array_key_exists('custom', $target) && empty($target['custom'])) {
+                $normalized['targets'][$path]['custom'] = new \stdClass();
             }
         }
-        if (array_key_exists('delegations', $signed)) {
-            $delegations = $signed['delegations'];
-            if (!is_array($delegations) || !is_array($delegations['keys'] ?? null)) {
-                throw new MetadataException("'delegations' needs a 'keys' object.");
-            }
-            $roles = $delegations['roles'] ?? [];
-            if (!is_array($roles) || !array_is_list($roles)) {
-                throw new MetadataException("'delegations.roles' must be a list.");
-            }
-            $names = array_column($roles, 'name');
-            if (count($names) !== count(array_unique($names))) {
-                throw new MetadataException('Delegated role names must be unique.');
-            }
+        if (empty($normalized['targets'])) {
+            $normalized['targets'] = new \stdClass();
         }
+        if (array_key_exists('delegations', $normalized) && empty($normalized['delegations']['keys'])) {
+            $normalized['delegations']['keys'] = new \stdClass();
+        }
+        return $normalized;
     }
 
     /**
@@ -120,7 +112,7 @@ class TargetsMetadata extends MetadataBase
      */
     public function hasTarget(string $target): bool
     {
-        return isset($this->verifiedTargets[$target]) || isset($this->getSigned()['targets'][$target]);
+        return isset($this->verifiedTargets[$target]) || isset($this->signed['targets'][$target]);
     }
 
     /**
@@ -132,13 +124,13 @@ class TargetsMetadata extends MetadataBase
     protected function getInfo(string $target): array
     {
         return $this->verifiedTargets[$target]
-            ?? $this->getSigned()['targets'][$target]
+            ?? $this->signed['targets'][$target]
             ?? throw new NotFoundException($target, 'Target');
     }
 
     public function getRole(): string
     {
-        return $this->role ?? $this->getType();
+        return $this->role ?? $this->type;
     }
 
     /**
@@ -149,7 +141,7 @@ class TargetsMetadata extends MetadataBase
     public function getDelegatedKeys(): array
     {
         $keys = [];
-        foreach ($this->getSigned()['delegations']['keys'] ?? [] as $keyId => $info) {
+        foreach ($this->signed['delegations']['keys'] ?? [] as $keyId => $info) {
             $keys[(string) $keyId] = Key::createFromMetadata($info);
         }
         return $keys;
@@ -166,9 +158,9 @@ class TargetsMetadata extends MetadataBase
     public function getDelegatedRoles(): array
     {
         $roles = [];
-        foreach ($this->getSigned()['delegations']['roles'] ?? [] as $info) {
+        foreach ($this->signed['delegations']['roles'] ?? [] as $info) {
             $role = DelegatedRole::createFromMetadata($info);
-            $roles[$role->getName()] = $role;
+            $roles[$role->name] = $role;
         }
         return $roles;
     }

@@ -8,7 +8,6 @@ use GuzzleHttp\Promise\Create;
 use GuzzleHttp\Promise\PromiseInterface;
 use GuzzleHttp\Psr7\Utils;
 use Tuf\Exception\NotFoundException;
-use Tuf\Exception\RepoFileNotFound;
 use Tuf\Loader\LoaderInterface;
 
 /**
@@ -24,13 +23,10 @@ final class DirLoader implements LoaderInterface
     public array $overrides = [];
 
     /**
-     * @param bool $repoFileNotFound
-     *   Reject missing files with RepoFileNotFound (php-tuf's loaders)
-     *   instead of NotFoundException (composer-integration's).
      * @param bool $seekable
      *   Serve seekable file streams, or non-seekable streams of unknown size.
      */
-    public function __construct(public string $state, private bool $repoFileNotFound = false, private bool $seekable = true)
+    public function __construct(public string $state, private bool $seekable = true)
     {
     }
 
@@ -49,10 +45,7 @@ final class DirLoader implements LoaderInterface
                 return Create::promiseFor(new UnseekableStream(Fixtures::read($path)));
             }
         }
-        $error = $this->repoFileNotFound
-            ? new RepoFileNotFound("$locator not found")
-            : new NotFoundException($locator);
-        return Create::rejectionFor($error);
+        return Create::rejectionFor(new NotFoundException($locator));
     }
 
     /**

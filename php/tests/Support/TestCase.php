@@ -29,10 +29,10 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
      * @param class-string<T> $class
      * @return T
      */
-    protected function client(string $repo, string $state = '1', string $class = ComposerLikeUpdater::class, bool $repoFileNotFound = false): ComposerLikeUpdater
+    protected function client(string $repo, string $state = '1', string $class = ComposerLikeUpdater::class): ComposerLikeUpdater
     {
         $this->requireNative();
-        $this->loader = new DirLoader(Fixtures::state($repo, $state), $repoFileNotFound);
+        $this->loader = new DirLoader(Fixtures::state($repo, $state));
         $this->storage = new MemoryStorage();
         $this->storage->save(RootMetadata::createFromJson(Fixtures::metadata($repo, '1', '1.root.json'))->trust());
         return new $class(new SizeCheckingLoader($this->loader), $this->storage);

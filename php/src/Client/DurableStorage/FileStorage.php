@@ -28,7 +28,7 @@ class FileStorage extends StorageBase
     public function __construct(protected string $basePath)
     {
         if (!is_dir($basePath)) {
-            throw new \RuntimeException("Cannot use '$basePath' for TUF metadata: it is not a directory.");
+            throw new \RuntimeException("Cannot initialize filesystem local state: '$basePath' is not a directory.");
         }
     }
 

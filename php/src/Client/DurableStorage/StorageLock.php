@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace Tuf\Client\DurableStorage;
 
+use Tuf\Client\NativeErrors;
 use Tuf\Metadata\StorageInterface;
 use Tuf\Native\DirectoryLock;
 use Tuf\Native\Exception\IoException;
@@ -57,8 +58,8 @@ final class StorageLock
      * @throws \RuntimeException
      *   If the lock was not obtained in time (another process kept it), as
      *   for the storage's other I/O failures: a lock timeout is no verdict
-     *   on the metadata, so no TufException. The native IoException is the
-     *   previous exception.
+     *   on the metadata, so no TufException. NativeErrors::causeOf() has the
+     *   native IoException.
      */
     public static function run(string $directory, callable $operation): mixed
     {
@@ -70,13 +71,15 @@ final class StorageLock
             self::$held[$key][1]++;
         } else {
             if (!class_exists(DirectoryLock::class, false)) {
-                throw new \LogicException('The tuf_native PHP extension is not loaded (add extension=tuf_native to php.ini).');
+                // As the Updater says it: a setup error.
+                throw new \RuntimeException('The tuf_native PHP extension is not loaded: add extension=tuf_native to php.ini (php --ini lists the files PHP reads).');
             }
             $options = self::$timeout === null ? [] : ['lockTimeout' => self::$timeout];
             try {
                 self::$held[$key] = [new DirectoryLock($key, $options), 1];
             } catch (IoException $e) {
-                throw new \RuntimeException('Cannot lock the TUF metadata: ' . $e->getMessage(), 0, $e);
+                // Not chained (Composer would print the message twice).
+                throw NativeErrors::remember(new \RuntimeException('Cannot lock the TUF metadata: ' . $e->getMessage()), $e);
             }
         }
         try {

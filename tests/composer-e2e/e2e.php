@@ -1,0 +1,421 @@
+<?php
+
+/**
+ * The real Composer path, end to end: Composer with
+ * php-tuf/composer-integration (from ../shared/reference, a path
+ * repository) and the shim (php/, replacing php-tuf/php-tuf), PHP with the
+ * tuf_native extension, against the generated Drupal-shaped repository
+ * served by `php -S` (router.php) on 127.0.0.1.
+ *
+ *   php e2e.php EXT REPO WORK
+ *
+ * EXT: the built extension; REPO: the output of generate.py; WORK: an
+ * empty scratch directory. Prints one line per check (with Composer's
+ * output when it failed, or always with E2E_SHOW=1 in the environment)
+ * and "N passed, N failed"; exits 1 if any failed.
+ *
+ * PHP libraries come from Debian (/usr/share/php), not Packagist: a
+ * Composer "package" repository describes each one Composer must resolve
+ * (guzzlehttp/psr7, guzzlehttp/promises, psr/http-message) with the
+ * version dpkg reports, a "path" dist at its Debian directory and
+ * Debian's autoload.php as its autoloader (which loads the Debian
+ * libraries it depends on itself).
+ */
+
+declare(strict_types=1);
+
+[, $ext, $repo, $work] = $argv + [null, null, null, null];
+if (!is_file((string) $ext) || !is_file("$repo/VERSION") || !is_dir((string) $work)) {
+    fwrite(STDERR, "usage: php e2e.php EXT REPO WORK\n");
+    exit(2);
+}
+$work = realpath($work);
+$source = dirname(__DIR__, 2);
+$shared = realpath("$source/../shared/reference/composer-integration") ?: setupFailed('no composer-integration at ../shared/reference/composer-integration');
+
+$passed = 0;
+$failed = 0;
+$composerRuns = 0;
+$started = microtime(true);
+
+function setupFailed(string $why): never
+{
+    fwrite(STDERR, "composer-e2e: $why\n");
+    exit(1);
+}
+
+function check(bool $ok, string $what, string $detail = ''): bool
+{
+    global $passed, $failed;
+    $ok ? $passed++ : $failed++;
+    // E2E_SHOW=1: the details (Composer's output) of passing checks too.
+    $show = (!$ok || getenv('E2E_SHOW')) && $detail !== '';
+    echo ($ok ? 'ok     ' : 'FAILED ') . $what . ($show ? "\n" . preg_replace('/^/m', '         | ', rtrim($detail)) : '') . "\n";
+    return $ok;
+}
+
+// ---------------------------------------------------------------- server
+
+$stateFile = "$work/state";
+$log = "$work/requests.log";
+file_put_contents($stateFile, "1\n");
+touch($log);
+$serverErr = "$work/server.err";
+// Bounded lifetime: killed at exit, and by timeout(1) in any case.
+$server = proc_open(
+    ['timeout', '900', PHP_BINARY, '-n', '-S', '127.0.0.1:0', __DIR__ . '/router.php'],
+    [0 => ['file', '/dev/null', 'r'], 1 => ['file', '/dev/null', 'w'], 2 => ['file', $serverErr, 'w']],
+    $pipes,
+    $work,
+    ['E2E_REPO' => realpath($repo), 'E2E_STATE' => $stateFile, 'E2E_LOG' => $log, 'PATH' => getenv('PATH')],
+);
+register_shutdown_function(static function () use ($server): void {
+    proc_terminate($server);
+    proc_close($server);
+});
+$port = null;
+for ($i = 0; $i < 100 && $port === null; $i++) {
+    usleep(50000);
+    if (preg_match('#http://127\.0\.0\.1:(\d+)#', (string) @file_get_contents($serverErr), $m)) {
+        $port = (int) $m[1];
+    }
+}
+$port ?? setupFailed("php -S did not start:\n" . @file_get_contents($serverErr));
+$url = "http://127.0.0.1:$port/8";
+// composer-integration: vendor/composer/tuf/<URL, non-alphanumerics as ->.
+$tufDir = 'vendor/composer/tuf/' . preg_replace('/[^[:alnum:]\.]/', '-', $url);
+
+function serve(string $state): void
+{
+    global $stateFile;
+    file_put_contents($stateFile, "$state\n");
+}
+
+/** @return list<array{state: string, uri: string, status: int, x-php-tuf: ?string}> */
+function requests(): array
+{
+    global $log;
+    return array_map(static fn ($l) => json_decode($l, true), array_filter(explode("\n", file_get_contents($log))));
+}
+
+// ---------------------------------------------------------------- project
+
+/** A Debian library as a Composer package, at the version dpkg reports. */
+function debian(string $name, string $deb, string $dir, array $require = []): array
+{
+    $version = trim((string) shell_exec('dpkg-query -W -f \'${Version}\' ' . escapeshellarg($deb) . ' 2>/dev/null'));
+    // 2.7.1-1+deb13u2 -> 2.7.1: no epoch, no Debian revision.
+    $version = preg_replace(['/^\d+:/', '/-[^-]*$/'], '', $version);
+    if ($version === '' || !is_file("$dir/autoload.php")) {
+        setupFailed("Debian package $deb is missing (apt-get install $deb)");
+    }
+    return [
+        'name' => $name,
+        'version' => $version,
+        'type' => 'library',
+        'dist' => ['type' => 'path', 'url' => $dir],
+        'transport-options' => ['symlink' => true],
+        'autoload' => ['files' => ['autoload.php']],
+    ] + ($require === [] ? [] : ['require' => $require]);
+}
+
+$project = "$work/project";
+mkdir("$project/tuf", 0777, true);
+// The root the project ships: composer-integration looks for
+// tuf/<host>.json beside composer.json.
+copy("$repo/1/metadata/1.root.json", "$project/tuf/127.0.0.1.json");
+$composerJson = [
+    'name' => 'example/drupal-site',
+    'type' => 'project',
+    'description' => 'A Drupal site whose packages come from a TUF-protected repository.',
+    'repositories' => [
+        ['type' => 'composer', 'url' => $url],
+        ['type' => 'path', 'url' => "$source/php", 'options' => ['symlink' => true]],
+        ['type' => 'path', 'url' => $shared, 'options' => ['symlink' => true, 'versions' => ['php-tuf/composer-integration' => '1.0.0-alpha14']]],
+        ['type' => 'package', 'package' => [
+            debian('psr/http-message', 'php-psr-http-message', '/usr/share/php/Psr/Http/Message'),
+            debian('guzzlehttp/promises', 'php-guzzlehttp-promises', '/usr/share/php/GuzzleHttp/Promise'),
+            debian('guzzlehttp/psr7', 'php-guzzlehttp-psr7', '/usr/share/php/GuzzleHttp/Psr7', ['psr/http-message' => '^1.1 || ^2.0']),
+        ]],
+        ['packagist.org' => false],
+    ],
+    'require' => [
+        'php-tuf/composer-integration' => '1.0.0-alpha14',
+        'tuf-native/php-tuf-shim' => '*',
+    ],
+    'minimum-stability' => 'alpha',
+    'config' => [
+        'allow-plugins' => ['php-tuf/composer-integration' => true],
+        'secure-http' => false,
+        'audit' => ['abandoned' => 'ignore'],
+    ],
+];
+file_put_contents("$project/composer.json", json_encode($composerJson, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n");
+
+/**
+ * Runs Composer in $dir (a clean cache each time, so every archive and
+ * listing is really downloaded); returns [exit status, output].
+ *
+ * @return array{0: int, 1: string}
+ */
+function composer(string $dir, array $args, bool $withExtension = true): array
+{
+    global $work, $ext, $composerRuns;
+    $composerRuns++;
+    $cache = "$work/cache";
+    exec('rm -rf ' . escapeshellarg($cache));
+    $php = [PHP_BINARY];
+    if ($withExtension) {
+        $php = [PHP_BINARY, '-d', "extension=$ext"];
+    }
+    $out = "$work/composer.out";
+    $handle = fopen($out, 'w');
+    $proc = proc_open(
+        ['timeout', '300', ...$php, '/usr/bin/composer', '--no-ansi', '--no-interaction', ...$args],
+        [0 => ['file', '/dev/null', 'r'], 1 => $handle, 2 => $handle],
+        $pipes,
+        $dir,
+        [
+            'HOME' => "$work/home",
+            'COMPOSER_HOME' => "$work/composer-home",
+            'COMPOSER_CACHE_DIR' => $cache,
+            'COMPOSER_ALLOW_SUPERUSER' => '1',
+            'COMPOSER_NO_AUDIT' => '1',
+            // Wide enough that Symfony Console does not cut messages.
+            'COLUMNS' => '400',
+            'PATH' => getenv('PATH'),
+        ],
+    );
+    $status = proc_close($proc);
+    fclose($handle);
+    return [$status, (string) file_get_contents($out)];
+}
+
+/** Package name => installed version, from vendor/composer/installed.json. */
+function installed(string $dir): array
+{
+    $file = "$dir/vendor/composer/installed.json";
+    if (!is_file($file)) {
+        return [];
+    }
+    $versions = [];
+    foreach (json_decode(file_get_contents($file), true)['packages'] as $package) {
+        $versions[$package['name']] = $package['version'];
+    }
+    return $versions;
+}
+
+function drupalModules(string $dir): array
+{
+    return array_filter(installed($dir), static fn ($name) => str_starts_with($name, 'drupal/'), ARRAY_FILTER_USE_KEY);
+}
+
+/**
+ * Names of the stored TUF files that differ from what $state published
+ * (root.json compared with the newest N.root.json): the top-level roles
+ * must be there; hashed bins are fetched when a lookup needs them, so each
+ * stored one must be as published, and some must be stored.
+ */
+function storedDiffers(string $dir, string $state): array
+{
+    global $repo, $tufDir;
+    $published = "$repo/$state/metadata";
+    $differ = [];
+    $bins = 0;
+    foreach (glob("$published/*.json") as $file) {
+        $name = basename($file);
+        if (preg_match('/^\d+\.root\.json$/', $name)) {
+            continue;
+        }
+        $stored = "$dir/$tufDir/$name";
+        if (!in_array($name, ['timestamp.json', 'snapshot.json', 'targets.json'], true)) {
+            if (!is_file($stored)) {
+                continue;
+            }
+            $bins++;
+        }
+        if (@file_get_contents($stored) !== file_get_contents($file)) {
+            $differ[] = $name;
+        }
+    }
+    if ($bins === 0) {
+        $differ[] = '(no hashed bin stored)';
+    }
+    $roots = glob("$published/*.root.json");
+    natsort($roots);
+    if (@file_get_contents("$dir/$tufDir/root.json") !== file_get_contents(end($roots))) {
+        $differ[] = 'root.json';
+    }
+    return $differ;
+}
+
+/** The error blocks Symfony Console printed: each one's title lines. */
+function errorTitles(string $output): array
+{
+    preg_match_all('/^\s+\[([A-Za-z_\\\\]+)(?: \(\d+\))?\]\s*$/m', $output, $m);
+    return $m[1];
+}
+
+function copyProject(string $from, string $to): void
+{
+    exec('rm -rf ' . escapeshellarg($to) . ' && cp -a ' . escapeshellarg($from) . ' ' . escapeshellarg($to), $o, $status);
+    $status === 0 || setupFailed("cannot copy $from");
+}
+
+function tokenInfo(string $dir): string
+{
+    return (string) @file_get_contents("$dir/vendor/drupal/token/token.info.yml");
+}
+
+// ---------------------------------------------------------------- the happy path
+
+[$status, $out] = composer($project, ['update']);
+check($status === 0 && isset(installed($project)['tuf-native/php-tuf-shim'], installed($project)['php-tuf/composer-integration']),
+    'composer update installs composer-integration and the shim (TUF not yet on)', $out);
+
+[$status, $out] = composer($project, ['tuf:protect', $url]);
+$repos = json_decode(file_get_contents("$project/composer.json"), true)['repositories'];
+check($status === 0 && str_contains($out, "'$url' is now protected by TUF.") && ($repos[0]['tuf'] ?? null) === true,
+    'composer tuf:protect marks the repository as TUF-protected', $out);
+
+$modules = ['drupal/token' => '^1.13', 'drupal/pathauto' => '^1.12', 'drupal/admin_toolbar' => '^3.4', 'drupal/redirect' => '^1.9'];
+$json = json_decode(file_get_contents("$project/composer.json"), true);
+$json['require'] += $modules;
+file_put_contents("$project/composer.json", json_encode($json, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n");
+$expected1 = ['drupal/admin_toolbar' => '3.5.0', 'drupal/ctools' => '4.1.0', 'drupal/pathauto' => '1.13.0', 'drupal/redirect' => '1.10.0', 'drupal/token' => '1.14.0'];
+$before = count(requests());
+[$status, $out] = composer($project, ['update']);
+$got = drupalModules($project);
+ksort($got);
+check($status === 0 && $got === $expected1 && str_contains(tokenInfo($project), "version: '1.14.0'"),
+    'composer update (state 1) installs the newest verified releases', $out . "\ninstalled: " . json_encode($got));
+check(storedDiffers($project, '1') === [], 'the stored TUF state is what state 1 published',
+    'differ: ' . implode(', ', storedDiffers($project, '1')));
+$made = array_slice(requests(), $before);
+$archives = array_filter($made, static fn ($r) => str_starts_with($r['uri'], '/8/dist/'));
+check(count($archives) === 5 && count(array_filter($archives, static fn ($r) => $r['status'] === 200)) === 5,
+    'the five archives were downloaded from the repository', json_encode(array_values($archives)));
+$metadata = array_filter($made, static fn ($r) => str_starts_with($r['uri'], '/8/metadata/'));
+$headers = array_unique(array_map(static fn ($r) => $r['x-php-tuf'], $metadata));
+check($metadata !== [] && count($headers) === 1 && preg_match('/^client=[^;]*; plugin=1\.0\.0\.0-alpha14$/', (string) reset($headers)) === 1,
+    'every TUF metadata request carries X-PHP-TUF with the plugin version', json_encode(array_values($headers)));
+// composer-integration puts InstalledVersions::getVersion('php-tuf/php-tuf')
+// in client=. Composer records no version for a replaced package (only
+// 'replaced' => ['^0.1.7']), so client= is empty whatever the shim's own
+// version; what the shim can give is a real version of its own.
+$installedPhp = is_file("$project/vendor/composer/installed.php") ? require "$project/vendor/composer/installed.php" : [];
+check(($installedPhp['versions']['tuf-native/php-tuf-shim']['version'] ?? null) === '0.1.0.0'
+    && ($installedPhp['versions']['php-tuf/php-tuf']['replaced'] ?? null) === ['^0.1.7'],
+    'InstalledVersions: the shim at 0.1.0.0, replacing php-tuf/php-tuf ^0.1.7 (header sent: ' . reset($headers) . ')',
+    json_encode($installedPhp['versions']['tuf-native/php-tuf-shim'] ?? null) . json_encode($installedPhp['versions']['php-tuf/php-tuf'] ?? null));
+$lock1 = file_get_contents("$project/composer.lock");
+
+// composer install from the lock, in a fresh checkout (no vendor/, so no
+// stored TUF state: the shipped root is trusted again).
+exec('rm -rf ' . escapeshellarg("$project/vendor"));
+[$status, $out] = composer($project, ['install']);
+$got = drupalModules($project);
+ksort($got);
+check($status === 0 && $got === $expected1 && file_get_contents("$project/composer.lock") === $lock1,
+    'composer install from the lock installs the locked releases', $out);
+check(storedDiffers($project, '1') === [], 'after install, the stored TUF state is what state 1 published',
+    'differ: ' . implode(', ', storedDiffers($project, '1')));
+
+serve('2');
+[$status, $out] = composer($project, ['update']);
+check($status === 0 && (drupalModules($project)['drupal/token'] ?? null) === '1.15.0' && str_contains(tokenInfo($project), "version: '1.15.0'"),
+    'composer update (state 2) installs drupal/token 1.15.0', $out);
+check(storedDiffers($project, '2') === [], 'the stored TUF state is what state 2 published',
+    'differ: ' . implode(', ', storedDiffers($project, '2')));
+
+// ---------------------------------------------------------------- attacks
+
+$base = "$work/base";
+copyProject($project, $base);
+$baseLock = file_get_contents("$base/composer.lock");
+
+$attacks = [
+    // state => [exception class, message fragment, stored roles that must stay as in state 2]
+    'archive-shorter' => ['Tuf\Exception\Attack\InvalidHashException', 'drupal/token/1.16.0.0', null],
+    'archive-longer' => ['Tuf\Exception\Attack\InvalidHashException', 'drupal/token/1.16.0.0', null],
+    'p2-flipped' => ['Tuf\Exception\Attack\InvalidHashException', 'p2/drupal/token.json', null],
+    'wrong-sha512' => ['Tuf\Exception\Attack\InvalidHashException', 'drupal/token/1.16.0.0', null],
+    'timestamp-expired' => ['Tuf\Exception\Attack\FreezeAttackException', 'timestamp', ['root.json', 'snapshot.json', 'targets.json']],
+    'timestamp-old-snapshot' => ['Tuf\Exception\Attack\RollbackAttackException', 'snapshot', ['root.json', 'timestamp.json', 'snapshot.json', 'targets.json']],
+    'replay' => ['Tuf\Exception\Attack\RollbackAttackException', 'timestamp', ['root.json', 'timestamp.json', 'snapshot.json', 'targets.json']],
+];
+foreach ($attacks as $state => [$class, $fragment, $unchanged]) {
+    $dir = "$work/attack-$state";
+    copyProject($base, $dir);
+    serve($state);
+    [$status, $out] = composer($dir, ['update', '-v']);
+    $titles = errorTitles($out);
+    check($status !== 0 && in_array($class, $titles, true), "$state: refused with $class", $out);
+    $untouched = static fn (): bool => drupalModules($dir) === drupalModules($base) && tokenInfo($dir) === tokenInfo($base)
+        && !file_exists("$dir/vendor/drupal/token/EVIL.txt");
+    $lockSame = file_get_contents("$dir/composer.lock") === $baseLock;
+    if (str_starts_with($state, 'archive-') || $state === 'wrong-sha512') {
+        // The listings are authentic, so Composer 2.8 writes drupal/token
+        // 1.16.0 into the lock before it downloads (as with php-tuf); the
+        // archive is then refused, and refused again by an install.
+        check($untouched(), "$state: nothing installed", json_encode(drupalModules($dir)) . ' vs ' . json_encode(drupalModules($base)));
+        [$again, $out2] = composer($dir, ['install', '-v']);
+        check($again !== 0 && errorTitles($out2) === [$class] && $untouched(),
+            "$state: composer install from the lock it left is refused too, nothing installed", $out2);
+    } else {
+        check($untouched() && $lockSame, "$state: nothing installed, the lock unchanged",
+            json_encode(drupalModules($dir)) . ' vs ' . json_encode(drupalModules($base)) . ($lockSame ? '' : ' (lock changed)'));
+    }
+    check(count($titles) === 1 && !str_contains($out, 'Tuf\Native\\'),
+        "$state: exactly one error block, no native exception in it", implode("\n", $titles) . "\n---\n" . $out);
+    // The block's message: what comes after the title, up to the blank line.
+    $message = preg_match('/^\s+\[' . preg_quote($class, '/') . '\][ ]*\n((?: +\S.*\n)+)/m', $out, $m) ? trim(preg_replace('/\s+/', ' ', $m[1])) : '';
+    check(str_contains($message, $fragment) && !str_contains($message, $work) && !str_contains($message, '/tmp'),
+        "$state: the message names the target, with no local path in front: \"$message\"", $out);
+    if ($unchanged !== null) {
+        $changed = array_intersect($unchanged, storedDiffers($dir, '2'));
+        check($changed === [], "$state: trusted metadata on disk not rolled back or replaced", 'changed: ' . implode(', ', $changed));
+    }
+}
+
+// The endless-data attack: a 1 MiB "archive". Composer stops it at the cap
+// composer-integration took from TUF (max_file_size, the trusted length
+// + 1), before TUF sees it; Composer 2.8.8 on PHP 8.4 then reports a curl
+// ErrorException instead of its MaxFileSizeExceededException (as it would
+// with php-tuf). Refused, and nothing installed, is what is asserted.
+$dir = "$work/attack-archive-endless";
+copyProject($base, $dir);
+serve('archive-endless');
+[$status, $out] = composer($dir, ['update', '-vvv']);
+// The trusted length (of the real 1.16.0 archive, served in p2-flipped) + 1.
+$cap = filesize("$repo/p2-flipped/targets/drupal/token/1.16.0.0") + 1;
+check($status !== 0 && count(errorTitles($out)) === 1 && str_contains($out, "[TUF] Target 'drupal/token/1.16.0.0' limited to $cap bytes.")
+    && drupalModules($dir) === drupalModules($base) && tokenInfo($dir) === tokenInfo($base),
+    "archive-endless: refused at the cap TUF set ($cap bytes; Composer reports " . implode(', ', errorTitles($out)) . '), nothing installed', $out);
+
+// The control: the same swapped archive with TUF off is installed, so the
+// checks above can fail.
+$dir = "$work/control";
+copyProject($base, $dir);
+$json = json_decode(file_get_contents("$dir/composer.json"), true);
+$json['repositories'][0]['tuf'] = false;
+file_put_contents("$dir/composer.json", json_encode($json, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n");
+serve('archive-shorter');
+[$status, $out] = composer($dir, ['update']);
+check($status === 0 && (drupalModules($dir)['drupal/token'] ?? null) === '1.16.0' && is_file("$dir/vendor/drupal/token/EVIL.txt"),
+    'control: with "tuf": false the swapped archive IS installed', $out);
+
+// ---------------------------------------------------------------- no extension
+
+$dir = "$work/no-extension";
+copyProject($base, $dir);
+serve('2');
+[$status, $out] = composer($dir, ['update'], false);
+$lines = array_values(array_filter(array_map('trim', explode("\n", $out)), static fn ($l) => str_contains($l, 'tuf_native')));
+check($status !== 0 && count($lines) === 1 && str_contains($lines[0], 'extension=tuf_native') && !str_contains($out, 'Exception trace')
+    && !preg_match('/^#\d+ /m', $out) && !str_contains($out, 'LogicException'),
+    'without the extension: one clear line naming extension=tuf_native, no stack trace: "' . ($lines[0] ?? '') . '"', $out);
+
+printf("composer-e2e: %d Composer runs in %.1f s\n", $composerRuns, microtime(true) - $started);
+echo "composer-e2e: $passed passed, $failed failed\n";
+exit($failed === 0 ? 0 : 1);
