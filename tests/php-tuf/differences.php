@@ -90,4 +90,14 @@ foreach ([
 ] as $state => $outcome) {
     $differences["attacks-$state"] = $refusedAgain($outcome);
 }
+// A version newer than listed is the repository changing during the update
+// (issue 16): the shim restarts the refresh once from the timestamp before
+// it gives up, so it asks for more in the refusing step too.
+foreach (['snapshot-version-mismatch', 'targets-version-mismatch'] as $state) {
+    $differences["attacks-$state"] = [
+        'why' => 'a version newer than listed restarts the refresh once from the timestamp (README: "A version newer than listed"); then as above',
+        'from' => 2,
+        'shim' => array_fill(0, 1 + count($differences["attacks-$state"]['shim']), $differences["attacks-$state"]['shim'][0]),
+    ];
+}
 return $differences;
