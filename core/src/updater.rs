@@ -195,7 +195,24 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
             .ok_or_else(|| Error::state("no trusted root in the metadata store"))?;
         let mut set = TrustedSet::new(&root, reference_time)?;
         self.update_root(&mut set)?;
-        let first = self.refresh_from_timestamp(&mut set);
+        let mut first = self.refresh_from_timestamp(&mut set);
+        if matches!(&first, Err(e) if e.kind() == ErrorKind::SignatureThreshold) && !self.restarting
+        {
+            // Signed by keys our root does not list: the repository may have
+            // rotated them with a new root after our root request (5.3).
+            // Only a newer root that verifies makes this a change to restart
+            // for; otherwise the signature error stands.
+            let before = set.root().common.version;
+            set.restart_from_timestamp();
+            self.update_root(&mut set)?;
+            let after = set.root().common.version;
+            if after > before {
+                first = Err(Error::repository_changed(format!(
+                    "the repository changed during the update: root version {after} was \
+                     published after version {before} was trusted"
+                )));
+            }
+        }
         // The repository published between two of our requests: start over
         // at 5.4 with the root just verified, every check again, once.
         let (unchanged, targets) = self.once_more(first, |u| {

@@ -23,6 +23,8 @@ struct Publishing {
     inner: DirFetcher,
     switch_at: Option<(&'static str, usize)>,
     seen: usize,
+    /// The state published at the switch (default: drupal state 2).
+    switch_to: Option<std::path::PathBuf>,
 }
 
 impl Fetcher for Publishing {
@@ -31,7 +33,10 @@ impl Fetcher for Publishing {
             if url.ends_with(&format!("/{name}")) {
                 self.seen += 1;
                 if self.seen == nth {
-                    self.inner.state = state_dir("drupal", "2");
+                    self.inner.state = self
+                        .switch_to
+                        .take()
+                        .unwrap_or_else(|| state_dir("drupal", "2"));
                     self.switch_at = None;
                 }
             }
@@ -51,6 +56,7 @@ fn client_at_state_1() -> PubUpdater {
         inner: DirFetcher::new(state_dir("drupal", "1")),
         switch_at: None,
         seen: 0,
+        switch_to: None,
     };
     Updater::new(Default::default(), BASE_URL, fetcher, store)
 }
@@ -270,4 +276,69 @@ fn a_newer_bin_stored_by_another_process_is_never_overwritten_by_an_older_one() 
     assert_eq!(u.restarts(), 1);
     assert_eq!(version(&u, &bin), Some(2));
     assert_eq!(version(&u, "snapshot"), Some(2));
+}
+
+#[test]
+fn keys_rotated_by_a_root_published_mid_refresh_restart_once() {
+    // `rotation` state 2: root 2 rotates the timestamp and snapshot keys.
+    // Published after our 2.root.json request (404), before timestamp.json:
+    // the timestamp is signed by a key root 1 does not list.
+    let mut store = MemoryStore::default();
+    store
+        .files
+        .insert("root".into(), metadata_file("rotation", "1", "1.root.json"));
+    let fetcher = Publishing {
+        inner: DirFetcher::new(state_dir("rotation", "1")),
+        switch_at: None,
+        seen: 0,
+        switch_to: None,
+    };
+    let mut u = Updater::new(Default::default(), BASE_URL, fetcher, store);
+    u.refresh(ref_time()).unwrap();
+    requests(&mut u);
+    u.fetcher_mut().switch_at = Some(("timestamp.json", 1));
+    u.fetcher_mut().inner.state = state_dir("rotation", "1");
+    // The switch targets "rotation" state 2 here, not "drupal".
+    u.fetcher_mut().switch_to = Some(state_dir("rotation", "2"));
+    let r = u.refresh(ref_time()).unwrap();
+    assert_eq!(
+        (r.root_version, r.timestamp_version, r.snapshot_version),
+        (2, 1, 1)
+    );
+    assert_eq!(
+        requests(&mut u),
+        [
+            "2.root.json",
+            "timestamp.json", // signed by the new key: threshold not met
+            "2.root.json",
+            "3.root.json",
+            "timestamp.json",
+            "snapshot.json"
+        ]
+    );
+    assert_eq!(u.restarts(), 1);
+    assert_eq!(version(&u, "root"), Some(2));
+    assert_eq!(version(&u, "timestamp"), Some(1));
+}
+
+#[test]
+fn a_bad_timestamp_signature_without_a_new_root_fails_after_one_root_request() {
+    let mut u = client_at_state_1();
+    u.refresh(ref_time()).unwrap();
+    requests(&mut u);
+    // A timestamp with a broken signature: no newer root explains it.
+    let mut ts: serde_json::Value =
+        serde_json::from_slice(&metadata_file("drupal", "2", "timestamp.json")).unwrap();
+    ts["signatures"][0]["sig"] = serde_json::Value::String("00".repeat(64));
+    u.fetcher_mut()
+        .inner
+        .overrides
+        .insert("timestamp.json".into(), serde_json::to_vec(&ts).unwrap());
+    assert_kind(u.refresh(ref_time()), ErrorKind::SignatureThreshold);
+    assert_eq!(
+        requests(&mut u),
+        ["2.root.json", "timestamp.json", "2.root.json"]
+    );
+    assert_eq!(u.restarts(), 0);
+    assert_eq!(version(&u, "timestamp"), Some(1));
 }
