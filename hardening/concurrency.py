@@ -12,11 +12,16 @@ Usage (scripts/torture concurrency is the documented way in):
   publishing (a release or a re-signed timestamp every --interval seconds,
   timestamp/snapshot keys rotated half-way with their versions restarting,
   a root key rotated at three quarters).
-- Half of the processes are `tuf-native` runs, each slot looping: refresh,
-  or download of one or two listed targets (each run a new process). The
-  other half are long-lived PHP workers (hardening/php-worker.php) using
-  the standalone Tuf\\Native\\Updater on the same cache and target
-  directory, a new Updater per iteration, as PHP-FPM requests would.
+- Half of the processes (--shim) are PHP workers through the php-tuf shim
+  (hardening/php-shim-worker.php), driven as composer-integration drives
+  php-tuf: a FileStorage on the shared directory, refresh(), getLength(),
+  a capped download, verify(); --load-delay-ms slows their loads to widen
+  the window in which the repository publishes mid-refresh. A quarter
+  (--php) are long-lived PHP workers (hardening/php-worker.php) using the
+  standalone Tuf\\Native\\Updater on the same cache and target directory,
+  a new Updater per iteration, as PHP-FPM requests would. The rest are
+  `tuf-native` runs, each slot looping: refresh, or download of one or two
+  listed targets (each run a new process).
 - A watcher samples every cached file every few milliseconds: each must be
   byte for byte a file the publisher served (no torn or foreign file), and
   no role's version may go down (timestamp and snapshot may only restart
@@ -26,7 +31,9 @@ Prints the figures and writes them to WORK/summary.json. Exit status 0 only
 if: no regression, no torn file, every CLI failure was exit status 1 with
 one line, every PHP worker exited 0 printing only its result, no PHP error
 other than a Tuf\\Native exception, the target directory holds only whole
-published targets, and a last refresh reaches the last published versions.
+published targets, a last refresh reaches the last published versions, and
+a replay of a publication 3 steps older is refused as a rollback by the CLI
+and the shim with the storage unchanged.
 """
 
 from __future__ import annotations
@@ -218,11 +225,61 @@ def cli_slot(args, slot: int, urls, dirs, published: Published, tally: Tally, de
         tally.failed("cli", op, match.group(1), normalise(match.group(2)))
 
 
+REPLAY_PHP = r'''
+require getenv("SHIM_SRC") . "/../tests/bootstrap.php";
+$u = new TufNative\Shim\Tests\Support\ComposerLikeUpdater(
+    new Tuf\Loader\SizeCheckingLoader(new TufNative\Shim\Tests\Support\DirLoader(getenv("REPLAY_DIR"))),
+    new Tuf\Client\DurableStorage\FileStorage(getenv("CACHE_DIR")));
+try {
+    $u->refresh();
+    echo "accepted";
+} catch (Throwable $e) {
+    echo get_class($e), ": ", $e->getMessage();
+}
+'''
+
+
+def replay_older_state(args, work: Path, cache: Path, final: dict) -> dict:
+    """Serves a publication a few steps older than the last (still
+    unexpired, correctly signed) to a CLI and a shim client on the shared
+    storage: both must refuse it as a rollback and leave the storage as it
+    was."""
+    seq = int(final["publications"])
+    pick = max(1, seq - 3)
+    src = work / "repo" / "srv" / "m" / str(pick)
+    # DirLoader and file:// both read <dir>/metadata/<name>.
+    state = work / "replay"
+    shutil.rmtree(state, ignore_errors=True)
+    (state / "metadata").mkdir(parents=True)
+    for f in src.iterdir():
+        shutil.copyfile(f, state / "metadata" / f.name)
+    ts_version = json.loads((src / "timestamp.json").read_bytes())["signed"]["version"]
+    before = {n: (cache / n).read_bytes() for n in sorted(os.listdir(cache)) if not n.startswith(".tmp-")}
+    cli = subprocess.run([args.cli, "--metadata-dir", str(cache), "--metadata-url", f"file://{state}/metadata/", "refresh"],
+                         capture_output=True, text=True)
+    env = dict(os.environ, SHIM_SRC=str(Path(args.shim_src).resolve()), REPLAY_DIR=str(state), CACHE_DIR=str(cache))
+    shim_run = subprocess.run([args.php_binary, "-n", "-d", f"extension={args.ext}", "-r", REPLAY_PHP],
+                              capture_output=True, text=True, env=env)
+    after = {n: (cache / n).read_bytes() for n in sorted(os.listdir(cache)) if not n.startswith(".tmp-")}
+    cli_line = cli.stderr.strip()
+    shim_line = (shim_run.stdout + shim_run.stderr).strip()
+    refused = (cli.returncode == 1 and cli_line.startswith("tuf-native: rollback error")
+               and shim_line.startswith("Tuf\\Exception\\Attack\\RollbackAttackException")
+               and before == after)
+    return {"publication": pick, "timestamp": ts_version, "cli": cli_line[:200], "shim": shim_line[:200],
+            "storage_unchanged": before == after, "refused": refused}
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=180.0)
     parser.add_argument("--processes", type=int, default=32, help="CLI slots plus PHP workers")
-    parser.add_argument("--php", type=int, default=None, help="PHP workers (default: half)")
+    parser.add_argument("--php", type=int, default=None,
+                        help="PHP workers on the standalone Tuf\\Native\\Updater (default: a quarter)")
+    parser.add_argument("--shim", type=int, default=None,
+                        help="PHP workers through the php-tuf shim, composer-integration style (default: half)")
+    parser.add_argument("--shim-src", default=str(ROOT / "php/src"), help="the shim's src/ (another checkout's to compare)")
+    parser.add_argument("--load-delay-ms", type=int, default=0, help="delay of every metadata load of the shim workers")
     parser.add_argument("--interval", type=float, default=0.5, help="seconds between publications")
     parser.add_argument("--cli", default=str(ROOT / "target/release/tuf-native"))
     parser.add_argument("--ext", default=str(ROOT / "target/release/libtuf_native.so"))
@@ -230,8 +287,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "target/torture/concurrency")
     parser.add_argument("--sample-ms", type=float, default=3.0)
     args = parser.parse_args(argv)
-    php_workers = args.processes // 2 if args.php is None else args.php
-    cli_slots = args.processes - php_workers
+    shim_workers = args.processes // 2 if args.shim is None else args.shim
+    php_workers = args.processes // 4 if args.php is None else args.php
+    cli_slots = args.processes - php_workers - shim_workers
 
     work: Path = args.work.resolve()
     shutil.rmtree(work, ignore_errors=True)
@@ -278,33 +336,45 @@ def main(argv: list[str]) -> int:
              str(run_for), str(work / "repo" / "targets.jsonl"), str(w)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         ))
+    shim = []
+    for w in range(shim_workers):
+        shim.append(subprocess.Popen(
+            ["nice", "-n", "10", args.php_binary, "-n", "-d", f"extension={args.ext}", "-d", "memory_limit=128M",
+             str(HERE / "php-shim-worker.php"), args.shim_src, urls[0], urls[1], str(cache),
+             str(run_for), str(work / "repo" / "targets.jsonl"), str(100 + w), str(args.load_delay_ms)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        ))
     threads = [
         threading.Thread(target=cli_slot, args=(args, s, urls, (cache, target_dir), published, tally, deadline))
         for s in range(cli_slots)
     ]
     for t in threads:
         t.start()
-    print(f"concurrency: {cli_slots} tuf-native slots and {php_workers} PHP workers on {cache}, "
+    print(f"concurrency: {cli_slots} tuf-native slots, {php_workers} PHP workers (standalone) and "
+          f"{shim_workers} PHP workers through the shim on {cache}, "
           f"{run_for:.0f} s, repository {base}", flush=True)
 
-    def reaper(p: subprocess.Popen, w: int) -> None:
+    def reaper(p: subprocess.Popen, w: int, who: str = "php") -> None:
         out, err = p.communicate(timeout=run_for + 300)
         lines = out.decode(errors="replace").splitlines()
         if p.returncode != 0 or err or len(lines) != 1:
-            tally.violation(f"php worker {w}: exit {p.returncode}, stdout {out[:500]!r}, stderr {err[:500]!r}")
+            tally.violation(f"{who} worker {w}: exit {p.returncode}, stdout {out[:500]!r}, stderr {err[:500]!r}")
             return
         stats = json.loads(lines[0])
         with tally.lock:
-            tally.ops[("php", "refresh", "ok")] += stats["refreshesOk"]
-            tally.ops[("php", "download", "ok")] += stats["downloadsOk"]
+            tally.ops[(who, "refresh", "ok")] += stats["refreshesOk"]
+            tally.ops[(who, "download", "ok")] += stats["downloadsOk"]
         for key, n in stats["failures"].items():
             op, rest = key.split(" ", 1)
             cls, reason = rest.split(": ", 1)
-            tally.failed("php", op, KIND_OF_CLASS.get(cls, cls), reason, n)
+            # Shim failures keep php-tuf's class names.
+            kind = KIND_OF_CLASS.get(cls, cls) if who == "php" else cls
+            tally.failed(who, op, kind, reason, n)
         for crash in stats["crashes"]:
-            tally.violation(f"php worker {w}: not a Tuf\\Native exception: {crash}")
+            tally.violation(f"{who} worker {w}: not a clean TUF exception: {crash}")
 
     reapers = [threading.Thread(target=reaper, args=(p, w)) for w, p in enumerate(php)]
+    reapers += [threading.Thread(target=reaper, args=(p, w, "shim")) for w, p in enumerate(shim)]
     for t in reapers:
         t.start()
     last_report = time.monotonic()
@@ -328,6 +398,9 @@ def main(argv: list[str]) -> int:
     final = json.loads(final_file.read_text())
     last = subprocess.run([args.cli, "--metadata-dir", str(cache), "--metadata-url", urls[0], "refresh"],
                           capture_output=True, text=True)
+    replay = replay_older_state(args, work, cache, final)
+    if not replay["refused"]:
+        tally.violation(f"replay of an older published state was not refused: {replay}")
     publisher.send_signal(signal.SIGTERM)
     publisher.wait(timeout=30)
     publisher_log.close()
@@ -377,6 +450,7 @@ def main(argv: list[str]) -> int:
         "targets": {"files": target_files, "not_whole": bad_targets, "temporaries": target_temps},
         "cache_temporaries_after": cache_temps,
         "last_refresh": last.stdout.strip() or last.stderr.strip(),
+        "replay": replay,
         "violations": tally.violations,
     }
     failures_by_kind = collections.Counter()
@@ -390,7 +464,7 @@ def main(argv: list[str]) -> int:
     print(f"concurrency: {args.seconds:.0f} s of publishing ({final['publications']} publications: "
           f"{final['releases']} releases, {final['timestamp-only']} timestamp-only, {final['rotations']} key rotations; "
           f"last root v{final['root']}, timestamp v{final['timestamp']}, snapshot v{final['snapshot']})")
-    for who in ("cli", "php"):
+    for who in ("cli", "php", "shim"):
         for op in ("refresh", "download"):
             print(f"  {who:3} {op:8}: {ops[(who, op, 'ok')]:6} ok, {ops[(who, op, 'failed')]:5} failed")
     print(f"  operations: {total_ok} ok, {total_failed} failed cleanly")
@@ -402,6 +476,8 @@ def main(argv: list[str]) -> int:
     print(f"  targets: {target_files} files, {bad_targets} not whole, {target_temps} temporaries; "
           f"cache temporaries after: {len(cache_temps)}")
     print(f"  last refresh: {summary['last_refresh']}")
+    print(f"  replay of publication {replay['publication']} (timestamp v{replay['timestamp']}): "
+          f"cli {replay['cli']!r}, shim {replay['shim']!r}")
     for v in tally.violations[:20]:
         print(f"  VIOLATION: {v}")
     bad = watcher.regressions or watcher.torn or tally.violations or not final_ok

@@ -33,10 +33,11 @@ const NAMESPACE: &str = "Tuf\\Native\\Exception\\";
 const BASE_CLASS: &str = "Tuf\\Native\\Exception\\TufException";
 
 /// Every error kind of the core, in class-slot order.
-const KINDS: [ErrorKind; 10] = [
+const KINDS: [ErrorKind; 11] = [
     ErrorKind::Format,
     ErrorKind::SignatureThreshold,
     ErrorKind::Rollback,
+    ErrorKind::RepositoryChanged,
     ErrorKind::Expired,
     ErrorKind::InvalidHash,
     ErrorKind::DownloadSize,
@@ -53,6 +54,7 @@ fn class_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Format => "FormatException",
         ErrorKind::SignatureThreshold => "SignatureThresholdException",
         ErrorKind::Rollback => "RollbackException",
+        ErrorKind::RepositoryChanged => "RepositoryChangedException",
         ErrorKind::Expired => "ExpiredException",
         ErrorKind::InvalidHash => "InvalidHashException",
         ErrorKind::DownloadSize => "DownloadSizeException",
@@ -105,6 +107,7 @@ const REMEMBER: [fn(&'static mut ClassEntry, ArgInfoTables); SLOTS] = [
     remember::<8>,
     remember::<9>,
     remember::<10>,
+    remember::<11>,
 ];
 
 fn parent_runtime_exception() -> &'static ClassEntry {

@@ -22,6 +22,7 @@ mod args;
 mod callbacks;
 mod errors;
 mod hashes;
+mod lock;
 mod options;
 #[cfg(feature = "probes")]
 mod probes;
@@ -149,7 +150,8 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<target_info::TargetInfo>()
         .class::<hashes::Hashes>()
         .class::<trusted::TrustedMetadata>()
-        .class::<updater::Updater>();
+        .class::<updater::Updater>()
+        .class::<lock::DirectoryLock>();
     #[cfg(feature = "probes")]
     let module = module.class::<probes::Probe>();
     module

@@ -122,7 +122,7 @@ fn bytes_per_second(value: &Zval, name: &str, param: Param) -> Outcome<u64> {
 }
 
 /// Seconds as an int or a float, more than 0 and at most a day.
-fn seconds(value: &Zval, name: &str, param: Param) -> Outcome<Duration> {
+pub(crate) fn seconds(value: &Zval, name: &str, param: Param) -> Outcome<Duration> {
     let s = match (value.long(), value.double()) {
         (Some(n), _) => n as f64,
         (None, Some(f)) => f,

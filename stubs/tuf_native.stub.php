@@ -39,8 +39,17 @@ namespace Tuf\Native\Exception {
     {
     }
 
-    /** A version went down, or does not match what the referring metadata lists. */
+    /** A version went down: older than trusted, or than the referring metadata lists. */
     final class RollbackException extends TufException
+    {
+    }
+
+    /**
+     * A fetched role is newer than the version trusted metadata lists: the
+     * repository published during the update (not an attack). Thrown after
+     * the updater restarted once and the repository still changed.
+     */
+    final class RepositoryChangedException extends TufException
     {
     }
 
@@ -321,6 +330,37 @@ namespace Tuf\Native {
          * @throws Exception\DownloadSizeException|Exception\InvalidHashException|Exception\IoException
          */
         public static function verifyFile(string $path, int $length, array $hashes, ?string $name = null): void
+        {
+        }
+    }
+
+    /**
+     * The exclusive lock (flock) on a metadata directory that the
+     * standalone Updater and the tuf-native CLI hold while they use their
+     * cache, for PHP code doing its own I/O on such a directory. Released
+     * by release(), when the object is freed, or when the process ends.
+     */
+    final class DirectoryLock
+    {
+        /**
+         * Takes the lock on the existing directory, removing temporary
+         * files (.tmp-*) of writers killed mid-write.
+         *
+         * @param array{lockTimeout?: int|float} $options Seconds to wait
+         *     for another holder (default 60).
+         * @throws Exception\IoException On timeout, or if $directory is not
+         *     a directory (or is a symbolic link).
+         */
+        public function __construct(string $directory, array $options = [])
+        {
+        }
+
+        /** Releases the lock; again does nothing. */
+        public function release(): void
+        {
+        }
+
+        public function isHeld(): bool
         {
         }
     }

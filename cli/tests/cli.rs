@@ -268,6 +268,104 @@ fn drupal_init_refresh_download_request_sequence_and_cache() {
     assert_eq!(client.cache_files(), expected_cache);
 }
 
+/// Issue 16: a publication between the timestamp and the snapshot
+/// request, and one between the refresh and the bin request of a
+/// download, each cost one restart, not a failure; a repository that
+/// changes on every attempt fails as `repository-changed`, a rollback at
+/// once.
+#[test]
+fn publishing_during_a_refresh_or_download_restarts_once() {
+    let sim = RepositorySimulator::serving("drupal", "1");
+    let client = Client::new();
+    client.init_fixture("drupal").succeeded();
+    sim.publish_on_request("metadata/snapshot.json", "drupal", "2");
+    let run = client.refresh(&sim);
+    run.succeeded();
+    assert_eq!(
+        run.stdout,
+        "trusted: root v1, timestamp v2, snapshot v2, targets v1\n"
+    );
+    assert_eq!(
+        sim.take_requests(),
+        [
+            "metadata/2.root.json",
+            "metadata/timestamp.json",
+            "metadata/snapshot.json",
+            "metadata/timestamp.json",
+            "metadata/snapshot.json",
+            "metadata/targets.json"
+        ]
+    );
+
+    // A second client refreshed at state 1; state 2 is published when it
+    // asks for the bin (re-signed at version 2) during its download.
+    let target = "drupal/newpkg/1.0.0.0";
+    let bin = drupal_bin(target);
+    let old_target = (0..20)
+        .flat_map(|i| (0..3).map(move |v| format!("drupal/pkg{i:02}/1.{v}.0.0")))
+        .find(|t| drupal_bin(t) == bin)
+        .unwrap();
+    let late = Client::new();
+    late.init_fixture("drupal").succeeded();
+    sim.publish("drupal", "1");
+    late.refresh(&sim).succeeded();
+    sim.take_requests();
+    let bin_path = format!("metadata/{bin}.json");
+    sim.publish_on_request(&bin_path, "drupal", "2");
+    // Its download refreshes first (timestamp 1 still served), then looks up.
+    late.download(&sim, &[&old_target]).succeeded();
+    let expected: Vec<String> = [
+        "metadata/2.root.json",
+        "metadata/timestamp.json",
+        &bin_path,
+        "metadata/2.root.json",
+        "metadata/timestamp.json",
+        "metadata/snapshot.json",
+        &bin_path,
+        &format!("targets/{old_target}"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(sim.take_requests(), expected);
+    let status = late.status_json();
+    let roles = status["roles"].as_array().unwrap();
+    assert_eq!(
+        (roles[1]["version"].clone(), roles[2]["version"].clone()),
+        (2.into(), 2.into())
+    );
+    let bin_cached = std::fs::read(late.metadata_dir().join(format!("{bin}.json"))).unwrap();
+    assert_eq!(
+        bin_cached,
+        std::fs::read(state_dir("drupal", "2").join(format!("metadata/{bin}.json"))).unwrap()
+    );
+
+    // Changing on every attempt: timestamp 1 beside snapshot 2.
+    let stuck = Client::new();
+    stuck.init_fixture("drupal").succeeded();
+    sim.publish("drupal", "2");
+    sim.put(
+        "metadata/timestamp.json",
+        &std::fs::read(state_dir("drupal", "1").join("metadata/timestamp.json")).unwrap(),
+    );
+    stuck
+        .refresh(&sim)
+        .failed_with("repository-changed error: the repository changed during the update");
+    assert_eq!(sim.take_requests().len(), 5, "one restart, no more");
+    assert_eq!(stuck.cache_files(), ["root.json", "timestamp.json"]);
+
+    // Older than listed: a rollback, no restart.
+    let rolled = Client::new();
+    rolled.init_fixture("drupal").succeeded();
+    sim.publish("drupal", "2");
+    sim.put(
+        "metadata/snapshot.json",
+        &std::fs::read(state_dir("drupal", "1").join("metadata/snapshot.json")).unwrap(),
+    );
+    rolled.refresh(&sim).failed_with("rollback error");
+    assert_eq!(sim.take_requests().len(), 3);
+}
+
 #[test]
 fn drupal_new_release_and_root_rotation() {
     let sim = RepositorySimulator::serving("drupal", "1");

@@ -17,12 +17,13 @@ use std::fs::File;
 use std::io::Read;
 use std::os::fd::{AsRawFd, FromRawFd};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::failpoint;
+use crate::lock::TEMP_PREFIX;
 use crate::updater::MetadataStore;
 
 /// Largest cached file read back (the largest configured metadata cap
@@ -30,7 +31,6 @@ use crate::updater::MetadataStore;
 const MAX_CACHED_FILE: u64 = 64 << 20;
 /// File names longer than this are replaced by a digest form.
 const MAX_NAME: usize = 200;
-const TEMP_PREFIX: &str = ".tmp-";
 
 /// A cache directory opened for use.
 pub struct DiskCache {
@@ -46,11 +46,7 @@ pub struct CacheLock<'a> {
 
 impl Drop for CacheLock<'_> {
     fn drop(&mut self) {
-        // SAFETY: flock on a descriptor we own; failure only means the lock
-        // is released when the descriptor closes anyway.
-        unsafe {
-            libc::flock(self.cache.dir.as_raw_fd(), libc::LOCK_UN);
-        }
+        crate::lock::unlock(&self.cache.dir);
     }
 }
 
@@ -147,36 +143,11 @@ impl DiskCache {
         &self.path
     }
 
-    /// Takes the exclusive refresh lock, waiting at most `timeout`.
+    /// Takes the exclusive refresh lock, waiting at most `timeout`: the
+    /// same lock as [`crate::lock::DirectoryLock`] takes (see there).
     pub fn lock(&self, timeout: Duration) -> Result<CacheLock<'_>> {
-        let start = Instant::now();
-        loop {
-            let locked = failpoint::fail("cache-lock:flock").and_then(|_| {
-                // SAFETY: flock on our own directory descriptor.
-                let rc =
-                    unsafe { libc::flock(self.dir.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-                if rc == 0 {
-                    Ok(())
-                } else {
-                    Err(std::io::Error::last_os_error())
-                }
-            });
-            let Err(err) = locked else {
-                let lock = CacheLock { cache: self };
-                self.remove_stale_temporaries();
-                return Ok(lock);
-            };
-            if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
-                return Err(Error::io(format!("locking {}: {err}", self.path.display())));
-            }
-            if start.elapsed() >= timeout {
-                return Err(Error::io(format!(
-                    "timed out after {timeout:?} waiting for the lock on {}",
-                    self.path.display()
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        crate::lock::lock_exclusive(&self.dir, &self.path, timeout)?;
+        Ok(CacheLock { cache: self })
     }
 
     /// Opens `name` in the directory without following links.
@@ -327,21 +298,6 @@ impl DiskCache {
             // SAFETY: unlinkat(2) within our directory.
             unsafe {
                 libc::unlinkat(self.dir.as_raw_fd(), c.as_ptr(), 0);
-            }
-        }
-    }
-
-    /// Removes temporary files of writers that were killed mid-write.
-    /// Called with the lock held, so no live writer owns them.
-    fn remove_stale_temporaries(&self) {
-        let Ok(entries) = std::fs::read_dir(&self.path) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            if let Some(name) = entry.file_name().to_str() {
-                if name.starts_with(TEMP_PREFIX) {
-                    self.unlink(name);
-                }
             }
         }
     }

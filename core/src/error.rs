@@ -13,9 +13,14 @@ pub enum ErrorKind {
     /// Fewer valid signatures from distinct authorised keys than the role's
     /// threshold (`SignatureThresholdException`).
     SignatureThreshold,
-    /// A version went down, or a version does not match what the
-    /// referring metadata says (`RollbackAttackException`).
+    /// A version went down: older than trusted metadata, or than what the
+    /// referring metadata lists (`RollbackAttackException`).
     Rollback,
+    /// A fetched role is *newer* than the version trusted metadata lists:
+    /// the repository published while the update ran (Drupal.org overwrites
+    /// timestamp, snapshot and bins in place). Not an attack; the updater
+    /// restarts once before reporting it (php-tuf `MetadataException`).
+    RepositoryChanged,
     /// Metadata is expired at the reference time (`FreezeAttackException`).
     Expired,
     /// Length or hash of a metadata or target file does not match what
@@ -41,6 +46,7 @@ impl ErrorKind {
             ErrorKind::Format => "format",
             ErrorKind::SignatureThreshold => "signature-threshold",
             ErrorKind::Rollback => "rollback",
+            ErrorKind::RepositoryChanged => "repository-changed",
             ErrorKind::Expired => "expired",
             ErrorKind::InvalidHash => "invalid-hash",
             ErrorKind::DownloadSize => "download-size",
@@ -86,6 +92,9 @@ impl Error {
     }
     pub fn rollback(m: impl Into<String>) -> Self {
         Self::new(ErrorKind::Rollback, m)
+    }
+    pub fn repository_changed(m: impl Into<String>) -> Self {
+        Self::new(ErrorKind::RepositoryChanged, m)
     }
     pub fn expired(m: impl Into<String>) -> Self {
         Self::new(ErrorKind::Expired, m)

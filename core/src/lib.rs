@@ -17,6 +17,7 @@ pub mod failpoint;
 pub mod hashing;
 pub mod http;
 pub mod json;
+pub mod lock;
 pub mod metadata;
 pub mod pattern;
 pub mod time;

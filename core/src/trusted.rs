@@ -144,6 +144,16 @@ impl TrustedSet {
         Ok(())
     }
 
+    /// Forgets the timestamp, snapshot and targets of this refresh, keeping
+    /// the verified root: a restart of the workflow at spec 5.4 when the
+    /// repository changed during the refresh. Rollback baselines come from
+    /// the store again, so they only move forward.
+    pub fn restart_from_timestamp(&mut self) {
+        self.timestamp = None;
+        self.snapshot = None;
+        self.targets.clear();
+    }
+
     /// Spec 5.3.10: after the root chain, the final root must not be expired.
     pub fn check_final_root(&self) -> Result<()> {
         self.root
@@ -263,12 +273,12 @@ impl TrustedSet {
             .as_ref()
             .ok_or_else(|| Error::state("snapshot is not loaded"))?;
         let ts = self.check_final_timestamp()?;
-        if snap.common.version != ts.snapshot_meta.version {
-            return Err(Error::rollback(format!(
-                "snapshot version {} does not match version {} listed by timestamp",
-                snap.common.version, ts.snapshot_meta.version
-            )));
-        }
+        check_listed_version(
+            "snapshot",
+            snap.common.version,
+            ts.snapshot_meta.version,
+            "timestamp",
+        )?;
         snap.common
             .check_not_expired("snapshot", self.reference_time)?;
         Ok(snap)
@@ -317,12 +327,7 @@ impl TrustedSet {
             }
         }
         // 5.6.4
-        if new.signed.common.version != meta.version {
-            return Err(Error::rollback(format!(
-                "{what}: version {} does not match version {} listed by snapshot",
-                new.signed.common.version, meta.version
-            )));
-        }
+        check_listed_version(role, new.signed.common.version, meta.version, "snapshot")?;
         // 5.6.5
         new.signed
             .common
@@ -373,6 +378,26 @@ impl std::ops::Deref for VerifiedTargets {
     fn deref(&self) -> &Targets {
         &self.targets
     }
+}
+
+/// Spec 5.5.4 and 5.6.4: a role must be exactly the version its referrer
+/// lists. Older is a rollback. Newer is authentic metadata the repository
+/// published after the referrer was fetched (without consistent snapshots
+/// files are overwritten in place): not an attack, and never trusted
+/// either; the updater starts over from the timestamp once.
+fn check_listed_version(role: &str, version: u64, listed: u64, referrer: &str) -> Result<()> {
+    if version > listed {
+        return Err(Error::repository_changed(format!(
+            "the repository changed during the update: role {role:?} version {version} \
+             is newer than version {listed} listed by {referrer}"
+        )));
+    }
+    if version < listed {
+        return Err(Error::rollback(format!(
+            "role {role:?} version {version} is older than version {listed} listed by {referrer}"
+        )));
+    }
+    Ok(())
 }
 
 /// Checks length and hashes of a metadata file where the referrer lists them.

@@ -120,6 +120,10 @@ pub struct Updater<F: Fetcher, S: MetadataStore> {
     fetcher: F,
     store: S,
     set: Option<TrustedSet>,
+    /// True during the one restart after the repository changed: a second
+    /// change is then reported, not chased.
+    restarting: bool,
+    restarts: u64,
 }
 
 impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
@@ -130,6 +134,8 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
             fetcher,
             store,
             set: None,
+            restarting: false,
+            restarts: 0,
         }
     }
 
@@ -149,6 +155,31 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
     pub fn trusted(&self) -> Option<&TrustedSet> {
         self.set.as_ref()
     }
+    /// How many times this updater restarted because the repository
+    /// changed during a refresh or a lookup (for reports and tests).
+    pub fn restarts(&self) -> u64 {
+        self.restarts
+    }
+
+    /// Runs `op` again, once, when it failed because the repository
+    /// changed (`ErrorKind::RepositoryChanged`); any other outcome, a
+    /// rollback included, is final at once.
+    fn once_more<T>(
+        &mut self,
+        first: Result<T>,
+        op: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        match first {
+            Err(e) if e.kind() == ErrorKind::RepositoryChanged && !self.restarting => {
+                self.restarts += 1;
+                self.restarting = true;
+                let again = op(self);
+                self.restarting = false;
+                again
+            }
+            other => other,
+        }
+    }
 
     /// Spec 5.1 to 5.6: refreshes top-level metadata at `reference_time`.
     /// On failure nothing stays trusted in memory; what was verified before
@@ -164,9 +195,30 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
             .ok_or_else(|| Error::state("no trusted root in the metadata store"))?;
         let mut set = TrustedSet::new(&root, reference_time)?;
         self.update_root(&mut set)?;
-        let unchanged = self.update_timestamp(&mut set)?;
-        self.update_snapshot(&mut set)?;
-        let targets = self.load_targets(&mut set, "targets", None)?;
+        let mut first = self.refresh_from_timestamp(&mut set);
+        if matches!(&first, Err(e) if e.kind() == ErrorKind::SignatureThreshold) && !self.restarting
+        {
+            // Signed by keys our root does not list: the repository may have
+            // rotated them with a new root after our root request (5.3).
+            // Only a newer root that verifies makes this a change to restart
+            // for; otherwise the signature error stands.
+            let before = set.root().common.version;
+            set.restart_from_timestamp();
+            self.update_root(&mut set)?;
+            let after = set.root().common.version;
+            if after > before {
+                first = Err(Error::repository_changed(format!(
+                    "the repository changed during the update: root version {after} was \
+                     published after version {before} was trusted"
+                )));
+            }
+        }
+        // The repository published between two of our requests: start over
+        // at 5.4 with the root just verified, every check again, once.
+        let (unchanged, targets) = self.once_more(first, |u| {
+            set.restart_from_timestamp();
+            u.refresh_from_timestamp(&mut set)
+        })?;
         let report = RefreshReport {
             root_version: set.root().common.version,
             timestamp_version: set.timestamp().map_or(0, |t| t.common.version),
@@ -176,6 +228,18 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
         };
         self.set = Some(set);
         Ok(report)
+    }
+
+    /// Spec 5.4 to 5.6 (top-level targets): whether the timestamp was
+    /// unchanged, and the verified targets.
+    fn refresh_from_timestamp(
+        &mut self,
+        set: &mut TrustedSet,
+    ) -> Result<(bool, Arc<VerifiedTargets>)> {
+        let unchanged = self.update_timestamp(set)?;
+        self.update_snapshot(set)?;
+        let targets = self.load_targets(set, "targets", None)?;
+        Ok((unchanged, targets))
     }
 
     /// Spec 5.3: N+1.root.json until the repository has no newer one.
@@ -266,8 +330,16 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
             return Ok(t);
         }
         if let Some(local) = self.store.load(role) {
-            if let Ok(t) = set.update_targets(&local, role, parent) {
-                return Ok(t);
+            match set.update_targets(&local, role, parent) {
+                Ok(t) => return Ok(t),
+                // Signed, and newer than our snapshot lists: another
+                // process trusted a newer snapshot since ours was loaded.
+                // Storing what we would fetch could put an older version
+                // on disk; start over from the newer stored state instead.
+                Err(e) if e.kind() == ErrorKind::RepositoryChanged && !self.restarting => {
+                    return Err(e)
+                }
+                Err(_) => {}
             }
         }
         let meta = set.snapshot_meta(role)?.clone();
@@ -305,7 +377,19 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
     /// Spec 5.6.7: the verified target info for `target`, fetching
     /// delegated roles lazily. `Ok(None)` when no role on the search path
     /// lists it.
+    /// If the repository changed since the refresh (a role newer than the
+    /// trusted snapshot lists), refreshes once more and looks up again.
     pub fn get_target_info(&mut self, target: &str) -> Result<Option<TargetInfo>> {
+        let first = self.find_target(target);
+        self.once_more(first, |u| {
+            let time = u.set.as_ref().map(TrustedSet::reference_time);
+            let time = time.ok_or_else(|| Error::state("no refresh to repeat"))?;
+            u.refresh(time)?;
+            u.find_target(target)
+        })
+    }
+
+    fn find_target(&mut self, target: &str) -> Result<Option<TargetInfo>> {
         let mut set = self
             .set
             .take()

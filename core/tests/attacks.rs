@@ -91,8 +91,11 @@ fn snapshot_longer_than_listed_is_cut_off() {
 
 #[test]
 fn snapshot_version_mismatch() {
-    let u = refresh_fails("snapshot-version-mismatch", ErrorKind::Rollback);
+    // Snapshot 4 where timestamp lists 3: newer, so the repository changed
+    // (not a rollback); one restart from the timestamp, then the error.
+    let u = refresh_fails("snapshot-version-mismatch", ErrorKind::RepositoryChanged);
     assert_eq!(stored(&u, "snapshot").unwrap(), base("snapshot.json"));
+    assert_eq!(u.restarts(), 1);
 }
 
 #[test]
@@ -125,8 +128,10 @@ fn snapshot_signed_by_wrong_key() {
 
 #[test]
 fn targets_version_mismatch() {
-    let u = refresh_fails("targets-version-mismatch", ErrorKind::Rollback);
+    // Targets 4 where snapshot lists 3: newer, the repository changed.
+    let u = refresh_fails("targets-version-mismatch", ErrorKind::RepositoryChanged);
     assert_eq!(stored(&u, "targets").unwrap(), base("targets.json"));
+    assert_eq!(u.restarts(), 1);
 }
 
 #[test]
@@ -176,8 +181,10 @@ fn a_10_gib_listed_length_is_refused_before_any_request() {
 
 #[test]
 fn mix_and_match_old_targets_with_new_snapshot() {
+    // Older than listed: a rollback, refused at once without a restart.
     let u = refresh_fails("mix-and-match", ErrorKind::Rollback);
     assert_eq!(stored(&u, "targets").unwrap(), base("targets.json"));
+    assert_eq!(u.restarts(), 0);
 }
 
 #[test]

@@ -76,7 +76,8 @@ final class AttackTest extends TestCase
             'timestamp slot holding another type' => ['ts-wrong-type', MetadataException::class, ['timestamp' => 'timestamp.json']],
             'snapshot hash mismatch' => ['snapshot-hash-mismatch', MetadataException::class, ['timestamp' => 3, 'snapshot' => 'snapshot.json']],
             'snapshot longer than listed' => ['snapshot-length-mismatch', DownloadSizeException::class, ['snapshot' => 'snapshot.json']],
-            // php-tuf's class for a version other than the listed one.
+            // php-tuf's class for a version other than the listed one (newer
+            // here: the repository changed, still after one restart).
             'snapshot version mismatch' => ['snapshot-version-mismatch', MetadataException::class, ['snapshot' => 'snapshot.json']],
             'snapshot rolls back targets' => ['snapshot-rollback-targets', RollbackAttackException::class, ['snapshot' => 'snapshot.json']],
             'snapshot drops a role' => ['snapshot-role-removed', RollbackAttackException::class, ['snapshot' => 'snapshot.json']],

@@ -26,6 +26,7 @@ final class ExceptionsTest extends TestCase
         'FormatException',
         'SignatureThresholdException',
         'RollbackException',
+        'RepositoryChangedException',
         'ExpiredException',
         'InvalidHashException',
         'DownloadSizeException',
@@ -143,6 +144,12 @@ final class ExceptionsTest extends TestCase
         yield 'Format' => ['FormatException', fn () => new TrustedMetadata("\x00\xff garbage")];
         yield 'SignatureThreshold' => ['SignatureThresholdException', fn () => $base()->updateTimestamp($ts('ts-wrong-key'))];
         yield 'Rollback' => ['RollbackException', fn () => $base()->updateTimestamp($ts('ts-rollback'))];
+        yield 'RepositoryChanged' => ['RepositoryChangedException', function () use ($base): void {
+            // Snapshot 4 where timestamp 3 lists 3: published in between.
+            $tm = $base();
+            $tm->updateTimestamp(Fixtures::metadata('attacks', 'snapshot-version-mismatch', 'timestamp.json'));
+            $tm->updateSnapshot(Fixtures::metadata('attacks', 'snapshot-version-mismatch', 'snapshot.json'));
+        }];
         yield 'Expired' => ['ExpiredException', fn () => $base()->updateTimestamp($ts('ts-expired'))];
         yield 'InvalidHash' => ['InvalidHashException', fn () => Hashes::verifyString('abc', 3, ['sha256' => hash('sha256', 'abd')])];
         yield 'DownloadSize' => ['DownloadSizeException', fn () => Hashes::verifyString('abcd', 3, ['sha256' => hash('sha256', 'abc')])];

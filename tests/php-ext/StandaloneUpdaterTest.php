@@ -255,6 +255,40 @@ final class StandaloneUpdaterTest extends TestCase
         $this->assertTrue($u->refresh(Fixtures::REF_TIME)['timestampUnchanged']);
     }
 
+    public function testDirectoryLockIsTheCacheLock(): void
+    {
+        $this->updater('drupal', '1')->refresh(Fixtures::REF_TIME);
+        $cache = "$this->dir/cache";
+        file_put_contents("$cache/.tmp-killed-writer", 'half');
+        $lock = new \Tuf\Native\DirectoryLock($cache);
+        $this->assertTrue($lock->isHeld());
+        $this->assertFileDoesNotExist("$cache/.tmp-killed-writer", 'stale temporaries are removed by the holder');
+        // flock: a second descriptor, even in this process, is excluded.
+        $u = new Updater(self::metadataUrl('drupal', '1'), $cache, ['lockTimeout' => 0.2]);
+        $e = $this->assertTufKind('IoException', fn () => $u->refresh(Fixtures::REF_TIME));
+        $this->assertStringContainsString('timed out after 0.2 s waiting for the lock on', $e->getMessage());
+        $e = $this->assertTufKind('IoException', fn () => new \Tuf\Native\DirectoryLock($cache, ['lockTimeout' => 0.1]));
+        $this->assertStringContainsString('timed out after 0.1 s', $e->getMessage());
+        $lock->release();
+        $lock->release();
+        $this->assertFalse($lock->isHeld());
+        $this->assertTrue($u->refresh(Fixtures::REF_TIME)['timestampUnchanged']);
+        // Freed objects release it too.
+        $held = new \Tuf\Native\DirectoryLock($cache);
+        unset($held);
+        (new \Tuf\Native\DirectoryLock($cache, ['lockTimeout' => 0.1]))->release();
+    }
+
+    public function testDirectoryLockRefusesBadArguments(): void
+    {
+        $this->assertTufKind('IoException', fn () => new \Tuf\Native\DirectoryLock("$this->dir/missing"));
+        symlink($this->dir, "$this->dir/link");
+        $this->assertTufKind('IoException', fn () => new \Tuf\Native\DirectoryLock("$this->dir/link"));
+        $this->expectException(\ValueError::class);
+        $this->expectExceptionMessage('Tuf\Native\DirectoryLock::__construct(): Argument #2 ($options) contains the unknown option "timeout"');
+        new \Tuf\Native\DirectoryLock($this->dir, ['timeout' => 1]);
+    }
+
     public function testOverHttpFromALocalServer(): void
     {
         $probe = stream_socket_server('tcp://127.0.0.1:0');

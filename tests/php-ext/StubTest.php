@@ -60,7 +60,8 @@ final class StubTest extends TestCase
     public function testTheComparisonSeesTheWholeApi(): void
     {
         $api = self::extensionApi();
-        $this->assertCount(15, $api['classes']);
+        // 4 classes, DirectoryLock, TufException and its 11 subclasses.
+        $this->assertCount(17, $api['classes']);
         $this->assertSame([], $api['functions']);
         $this->assertSame([], $api['constants']);
         $updater = $api['classes']['Tuf\\Native\\Updater']['methods'];
@@ -68,6 +69,7 @@ final class StubTest extends TestCase
         $this->assertSame("array (\n)", $updater['__construct']['params'][2]['default']);
         $this->assertSame('?Tuf\\Native\\TargetInfo', $updater['getTargetInfo']['return']);
         $this->assertSame("'data'", $api['classes']['Tuf\\Native\\Hashes']['methods']['verifyString']['params'][3]['default']);
+        $this->assertSame(['__construct', 'isHeld', 'release'], array_keys($api['classes']['Tuf\\Native\\DirectoryLock']['methods']));
     }
 
     public function testStubIsValidPhpWithoutTheExtension(): void

@@ -185,8 +185,8 @@ final class TrustedMetadataTest extends TestCase
         yield 'snapshot drops a role' => ['snapshot-role-removed', 'snapshot', 'RollbackException'];
         yield 'snapshot freeze' => ['snapshot-expired', 'snapshot', 'ExpiredException'];
         yield 'snapshot wrong key' => ['snapshot-wrong-key', 'snapshot', 'SignatureThresholdException'];
-        yield 'snapshot version mismatch' => ['snapshot-version-mismatch', 'snapshot', 'RollbackException'];
-        yield 'targets version mismatch' => ['targets-version-mismatch', 'targets', 'RollbackException'];
+        yield 'snapshot version mismatch' => ['snapshot-version-mismatch', 'snapshot', 'RepositoryChangedException'];
+        yield 'targets version mismatch' => ['targets-version-mismatch', 'targets', 'RepositoryChangedException'];
         yield 'targets hash mismatch' => ['targets-hash-mismatch', 'targets', 'InvalidHashException'];
         yield 'targets freeze' => ['targets-expired', 'targets', 'ExpiredException'];
         yield 'targets wrong key' => ['targets-wrong-key', 'targets', 'SignatureThresholdException'];

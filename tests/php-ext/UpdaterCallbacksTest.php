@@ -143,12 +143,13 @@ final class UpdaterCallbacksTest extends TestCase
         yield 'timestamp lists older snapshot' => ['ts-snapshot-version-rollback', 'RollbackException', 'timestamp', 2];
         yield 'snapshot hash mismatch' => ['snapshot-hash-mismatch', 'InvalidHashException', 'snapshot', 2];
         yield 'snapshot longer than listed' => ['snapshot-length-mismatch', 'DownloadSizeException', 'snapshot', 2];
-        yield 'snapshot version mismatch' => ['snapshot-version-mismatch', 'RollbackException', 'snapshot', 2];
+        // Newer than listed: the repository changed (after one restart).
+        yield 'snapshot version mismatch' => ['snapshot-version-mismatch', 'RepositoryChangedException', 'snapshot', 2];
         yield 'snapshot rolls back targets' => ['snapshot-rollback-targets', 'RollbackException', 'snapshot', 2];
         yield 'snapshot drops a role' => ['snapshot-role-removed', 'RollbackException', 'snapshot', 2];
         yield 'snapshot freeze' => ['snapshot-expired', 'ExpiredException', 'snapshot', 2];
         yield 'snapshot wrong key' => ['snapshot-wrong-key', 'SignatureThresholdException', 'snapshot', 2];
-        yield 'targets version mismatch' => ['targets-version-mismatch', 'RollbackException', 'targets', 2];
+        yield 'targets version mismatch' => ['targets-version-mismatch', 'RepositoryChangedException', 'targets', 2];
         yield 'targets hash mismatch' => ['targets-hash-mismatch', 'InvalidHashException', 'targets', 2];
         yield 'targets freeze' => ['targets-expired', 'ExpiredException', 'targets', 2];
         yield 'targets wrong key' => ['targets-wrong-key', 'SignatureThresholdException', 'targets', 2];

@@ -27,4 +27,7 @@ return [
     // Added: the native exception behind a php-tuf one (not chained as
     // getPrevious(): Symfony Console would print its message twice).
     'Tuf\\Client\\NativeErrors' => 'added: NativeErrors::causeOf() returns the native exception behind a php-tuf one',
+    // Added: the storage directory's lock (the CLI's and the standalone
+    // updater's), taken around refreshes, lookups and FileStorage writes.
+    'Tuf\\Client\\DurableStorage\\StorageLock' => 'added: internal, the lock on a FileStorage directory',
 ];

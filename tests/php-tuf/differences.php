@@ -85,4 +85,30 @@ foreach ([
 ] as $state => $outcome) {
     $differences["attacks-$state"] = $refusedAgain($outcome);
 }
+// A version newer than listed is the repository changing during the update
+// (issue 16): the shim restarts the refresh once from the timestamp before
+// it gives up, so it asks for more in the refusing step too.
+foreach (['snapshot-version-mismatch', 'targets-version-mismatch'] as $state) {
+    $differences["attacks-$state"] = [
+        'why' => 'a version newer than listed restarts the refresh once from the timestamp (README: "A version newer than listed"); then as above',
+        'from' => 2,
+        'shim' => array_fill(0, 1 + count($differences["attacks-$state"]['shim']), $differences["attacks-$state"]['shim'][0]),
+    ];
+}
+// A timestamp, snapshot or targets role signed by keys the trusted root
+// does not list: the shim asks once more for the next root, in case the
+// repository rotated those keys after the refresh's root request (issue
+// 16); with none, the signature error stands.
+$differences['attacks-ts-wrong-key'] = [
+    'why' => 'a signature failure asks once more for the next root (keys rotated mid-refresh?) before it stands',
+    'from' => 2,
+    'shim' => array_fill(0, 4, "$threshold timestamp"),
+];
+foreach (['snapshot-wrong-key', 'targets-wrong-key'] as $state) {
+    $differences["attacks-$state"] = [
+        'why' => 'a signature failure asks once more for the next root (keys rotated mid-refresh?) before it stands; then as above',
+        'from' => 2,
+        'shim' => array_fill(0, 1 + count($differences["attacks-$state"]['shim']), $differences["attacks-$state"]['shim'][0]),
+    ];
+}
 return $differences;

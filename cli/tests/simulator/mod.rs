@@ -43,6 +43,9 @@ struct Shared {
     files: Mutex<HashMap<String, Vec<u8>>>,
     /// Every request path, in arrival order, as sent.
     requests: Mutex<Vec<String>>,
+    /// A publication made when a request for this path arrives, before it
+    /// is answered (the publisher re-signing between two requests).
+    publish_on: Mutex<Option<(String, HashMap<String, Vec<u8>>)>>,
 }
 
 pub struct RepositorySimulator {
@@ -80,12 +83,14 @@ impl RepositorySimulator {
 
     /// Replaces everything served with the files of a fixture state.
     pub fn publish(&self, repo: &str, state: &str) {
-        let dir = state_dir(repo, state);
-        let mut files = HashMap::new();
-        for sub in ["metadata", "targets"] {
-            load_tree(&dir.join(sub), sub, &mut files);
-        }
-        *self.shared.files.lock().unwrap() = files;
+        *self.shared.files.lock().unwrap() = state_files(repo, state);
+    }
+
+    /// Publishes a fixture state when the next request for `path` arrives,
+    /// and answers that request from it.
+    pub fn publish_on_request(&self, path: &str, repo: &str, state: &str) {
+        *self.shared.publish_on.lock().unwrap() =
+            Some((path.to_string(), state_files(repo, state)));
     }
 
     pub fn put(&self, path: &str, body: &[u8]) {
@@ -141,6 +146,15 @@ impl Drop for RepositorySimulator {
     }
 }
 
+fn state_files(repo: &str, state: &str) -> HashMap<String, Vec<u8>> {
+    let dir = state_dir(repo, state);
+    let mut files = HashMap::new();
+    for sub in ["metadata", "targets"] {
+        load_tree(&dir.join(sub), sub, &mut files);
+    }
+    files
+}
+
 fn load_tree(dir: &Path, prefix: &str, files: &mut HashMap<String, Vec<u8>>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -182,6 +196,13 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         };
         let key = path.trim_start_matches('/').to_string();
         shared.requests.lock().unwrap().push(key.clone());
+        {
+            let mut publish_on = shared.publish_on.lock().unwrap();
+            if publish_on.as_ref().is_some_and(|(path, _)| *path == key) {
+                let (_, files) = publish_on.take().unwrap();
+                *shared.files.lock().unwrap() = files;
+            }
+        }
         let body = {
             let files = shared.files.lock().unwrap();
             files

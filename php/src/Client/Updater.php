@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace Tuf\Client;
 
 use GuzzleHttp\Promise\PromiseInterface;
+use Tuf\Client\DurableStorage\StorageLock;
 use Psr\Http\Message\StreamInterface;
 use Tuf\Exception\Attack\DenialOfServiceAttackException;
 use Tuf\Exception\Attack\FreezeAttackException;
@@ -293,11 +294,21 @@ class Updater
         $this->notFound = null;
         $this->nativeCalls++;
         try {
-            if ($call === null || $nested) {
-                $native->refresh($this->clock->getCurrentTime());
-            }
-            return $call === null ? null : $call($native);
+            // Under the storage directory's lock, the one the CLI and the
+            // standalone updater hold (re-entrant for nested calls): two
+            // processes never interleave their reads and writes of it.
+            return StorageLock::around($this->storage, function () use ($call, $nested, $native): mixed {
+                if ($call === null || $nested) {
+                    $native->refresh($this->clock->getCurrentTime());
+                }
+                return $call === null ? null : $call($native);
+            });
         } catch (Native\TufException $e) {
+            // A lookup whose re-refresh failed (the repository changed
+            // since refresh()) leaves nothing trusted: refresh next time.
+            if ($call !== null && !$nested && !$native->status()['refreshed']) {
+                $this->isRefreshed = false;
+            }
             throw $this->translate($e);
         } finally {
             $this->nativeCalls--;
@@ -549,10 +560,9 @@ class Updater
                 ["Remote snapshot metadata file '{$m[1]}' version \"{$m[2]}\" is less than previously seen  version \"{$m[3]}\"", false],
             $found('/snapshot version \\d+ drops (.+), listed by trusted version \\d+/') =>
                 ["Remote snapshot metadata file references '{$m[1]}' but this is not present in the remote file", false],
-            // 5.5.4, 5.6.4
-            $found('/snapshot version (\\d+) does not match version (\\d+) listed by timestamp/') =>
-                ["Expected snapshot version {$m[2]} does not match actual version {$m[1]}.", true],
-            $found("/$role: version (\\d+) does not match version (\\d+) listed by snapshot/") =>
+            // 5.5.4, 5.6.4: older (a rollback) or newer (the repository
+            // changed during the update, still after one restart)
+            $found("/$role version (\\d+) is (?:older|newer) than version (\\d+) listed by (?:timestamp|snapshot)/") =>
                 ['Expected ' . $name($m[1]) . " version {$m[3]} does not match actual version {$m[2]}.", true],
             // 5.5.2, 5.6.2
             $e instanceof Native\InvalidHashException && $found('/(\\S+)\\.json: (\\w+) is [0-9a-f]*, trusted metadata lists/') =>

@@ -11,7 +11,10 @@ use Tuf\Metadata\StorageBase;
  *
  * Unlike php-tuf's, writes are atomic: the data goes to a temporary file in
  * the same directory, is flushed to disk, and is renamed over the old file,
- * so a reader (or a crash) never sees a half-written file.
+ * so a reader (or a crash) never sees a half-written file. Writes and
+ * deletes hold the directory's exclusive lock (StorageLock), the one the
+ * Updater holds around each refresh and lookup and the tuf-native CLI and
+ * standalone updater hold on their cache.
  */
 class FileStorage extends StorageBase
 {
@@ -65,6 +68,11 @@ class FileStorage extends StorageBase
 
     protected function write(string $name, string $data): void
     {
+        StorageLock::run($this->basePath, fn () => $this->writeLocked($name, $data));
+    }
+
+    private function writeLocked(string $name, string $data): void
+    {
         $path = $this->toPath($name);
         $temp = @tempnam(dirname($path), '.tmp-');
         if ($temp === false) {
@@ -104,6 +112,11 @@ class FileStorage extends StorageBase
     }
 
     public function delete(string $name): void
+    {
+        StorageLock::run($this->basePath, fn () => $this->deleteLocked($name));
+    }
+
+    private function deleteLocked(string $name): void
     {
         $path = $this->toPath($name);
         if (file_exists($path) && !@unlink($path)) {

@@ -1,0 +1,190 @@
+//! The exclusive lock on a metadata directory, shared by every client of
+//! this project: the CLI and the standalone updater (through
+//! [`crate::cache::DiskCache::lock`]) and the PHP shim (through the
+//! extension's `Tuf\Native\DirectoryLock`, over [`DirectoryLock`]).
+//!
+//! It is `flock(LOCK_EX)` on the directory itself (no lock file to create,
+//! forget or leave behind). flock locks belong to the open file
+//! description, so the kernel releases one when its process dies, however
+//! it dies: a killed holder never blocks the next process. Whoever takes
+//! the lock also removes temporary files (`.tmp-*`) of writers that were
+//! killed mid-write: every writer writes only while holding it.
+
+use std::ffi::CString;
+use std::fs::File;
+use std::os::fd::{AsRawFd, FromRawFd};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::failpoint;
+
+/// Prefix of the temporary files writers create in a metadata directory.
+pub const TEMP_PREFIX: &str = ".tmp-";
+
+/// How often a waiting process tries the lock again.
+const RETRY: Duration = Duration::from_millis(20);
+
+/// Takes the exclusive lock on the directory open as `dir`, waiting at most
+/// `timeout`; on success, removes stale temporary files.
+pub fn lock_exclusive(dir: &File, path: &Path, timeout: Duration) -> Result<()> {
+    let start = Instant::now();
+    loop {
+        let locked = failpoint::fail("cache-lock:flock").and_then(|_| {
+            // SAFETY: flock on a directory descriptor the caller owns.
+            let rc = unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+            if rc == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+        let Err(err) = locked else {
+            remove_stale_temporaries(dir, path);
+            return Ok(());
+        };
+        if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
+            return Err(Error::io(format!("locking {}: {err}", path.display())));
+        }
+        if start.elapsed() >= timeout {
+            return Err(Error::io(format!(
+                "timed out after {} s waiting for the lock on {}: another process \
+                 is updating the metadata there",
+                timeout.as_secs_f64(),
+                path.display()
+            )));
+        }
+        std::thread::sleep(RETRY);
+    }
+}
+
+/// Releases the lock taken on `dir` (closing the descriptor does too).
+pub fn unlock(dir: &File) {
+    // SAFETY: flock on a descriptor the caller owns; a failure only means
+    // the lock goes when the descriptor is closed.
+    unsafe {
+        libc::flock(dir.as_raw_fd(), libc::LOCK_UN);
+    }
+}
+
+/// Removes temporary files of writers that were killed mid-write. Called
+/// with the lock held, so no live writer owns them.
+fn remove_stale_temporaries(dir: &File, path: &Path) {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if let Some(name) = entry.file_name().to_str() {
+            if !name.starts_with(TEMP_PREFIX) {
+                continue;
+            }
+            if let Ok(c) = CString::new(name) {
+                // SAFETY: unlinkat(2) relative to the locked directory.
+                unsafe {
+                    libc::unlinkat(dir.as_raw_fd(), c.as_ptr(), 0);
+                }
+            }
+        }
+    }
+}
+
+/// Opens an existing directory for locking, never through a symbolic link.
+pub fn open_directory(path: &Path) -> Result<File> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| Error::io(format!("{} contains NUL", path.display())))?;
+    // SAFETY: plain open(2) of a NUL-terminated path.
+    let fd = unsafe {
+        libc::open(
+            c.as_ptr(),
+            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+        )
+    };
+    if fd < 0 {
+        return Err(Error::io(format!(
+            "opening {} to lock it: {}",
+            path.display(),
+            std::io::Error::last_os_error()
+        )));
+    }
+    // SAFETY: a fresh descriptor that we now own.
+    Ok(unsafe { File::from_raw_fd(fd) })
+}
+
+/// The lock held on its own descriptor, released when dropped (or when
+/// the process ends).
+#[derive(Debug)]
+pub struct DirectoryLock {
+    dir: File,
+    path: PathBuf,
+}
+
+impl DirectoryLock {
+    /// Takes the lock on the existing directory `path`, waiting at most
+    /// `timeout` for another holder.
+    pub fn acquire(path: &Path, timeout: Duration) -> Result<DirectoryLock> {
+        let dir = open_directory(path)?;
+        lock_exclusive(&dir, path, timeout)?;
+        Ok(DirectoryLock {
+            dir,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for DirectoryLock {
+    fn drop(&mut self) {
+        unlock(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tempdir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("tuf-lock-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn excludes_a_cache_lock_on_the_same_directory() {
+        let d = tempdir("cache");
+        let cache = crate::cache::DiskCache::open(&d, 0o600).unwrap();
+        let held = DirectoryLock::acquire(&d, Duration::from_secs(1)).unwrap();
+        let err = cache.lock(Duration::from_millis(60)).err().unwrap();
+        assert_eq!(err.kind(), crate::ErrorKind::Io);
+        assert!(err.message().contains("timed out after 0.06 s"), "{err}");
+        drop(held);
+        let cache_lock = cache.lock(Duration::from_millis(60)).unwrap();
+        assert!(DirectoryLock::acquire(&d, Duration::from_millis(60)).is_err());
+        drop(cache_lock);
+        DirectoryLock::acquire(&d, Duration::from_millis(60)).unwrap();
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn removes_stale_temporaries_and_refuses_links_and_missing_directories() {
+        let d = tempdir("temps");
+        std::fs::write(d.join(".tmp-dead"), b"half").unwrap();
+        std::fs::write(d.join("root.json"), b"{}").unwrap();
+        let lock = DirectoryLock::acquire(&d, Duration::from_secs(1)).unwrap();
+        assert!(!d.join(".tmp-dead").exists());
+        assert!(d.join("root.json").exists());
+        assert_eq!(lock.path(), d.as_path());
+        drop(lock);
+        let link = d.with_extension("link");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&d, &link).unwrap();
+        assert!(DirectoryLock::acquire(&link, Duration::from_secs(1)).is_err());
+        std::fs::remove_file(&link).unwrap();
+        assert!(DirectoryLock::acquire(&d.join("missing"), Duration::from_secs(1)).is_err());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}
