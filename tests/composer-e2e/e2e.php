@@ -24,9 +24,16 @@
 
 declare(strict_types=1);
 
+// EXT is the extension's shared object, loaded with -d extension=; or
+// "installed": the one PHP loads itself (a Debian package's conf.d link).
 [, $ext, $repo, $work] = $argv + [null, null, null, null];
-if (!is_file((string) $ext) || !is_file("$repo/VERSION") || !is_dir((string) $work)) {
-    fwrite(STDERR, "usage: php e2e.php EXT REPO WORK\n");
+$installed = $ext === 'installed';
+if ((!$installed && !is_file((string) $ext)) || !is_file("$repo/VERSION") || !is_dir((string) $work)) {
+    fwrite(STDERR, "usage: php e2e.php EXT|installed REPO WORK\n");
+    exit(2);
+}
+if ($installed && !extension_loaded('tuf_native')) {
+    fwrite(STDERR, "composer-e2e: 'installed' given, but PHP loads no tuf_native\n");
     exit(2);
 }
 $work = realpath($work);
@@ -153,6 +160,26 @@ $composerJson = [
 file_put_contents("$project/composer.json", json_encode($composerJson, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n");
 
 /**
+ * A copy of the scan directory PHP reads (conf.d) without tuf_native's
+ * ini file, for the run without the extension when it is installed.
+ */
+function withoutTufNative(): string
+{
+    global $work;
+    $dir = "$work/conf.d-without-tuf_native";
+    if (!is_dir($dir)) {
+        mkdir($dir);
+        $scanned = php_ini_scanned_files();
+        foreach ($scanned === false ? [] : array_map('trim', explode(',', $scanned)) as $file) {
+            if ($file !== '' && !str_contains(basename($file), 'tuf_native')) {
+                copy($file, "$dir/" . basename($file));
+            }
+        }
+    }
+    return $dir;
+}
+
+/**
  * Runs Composer in $dir (a clean cache each time, so every archive and
  * listing is really downloaded); returns [exit status, output].
  *
@@ -160,13 +187,17 @@ file_put_contents("$project/composer.json", json_encode($composerJson, JSON_PRET
  */
 function composer(string $dir, array $args, bool $withExtension = true): array
 {
-    global $work, $ext, $composerRuns;
+    global $work, $ext, $installed, $composerRuns;
     $composerRuns++;
     $cache = "$work/cache";
     exec('rm -rf ' . escapeshellarg($cache));
     $php = [PHP_BINARY];
-    if ($withExtension) {
+    $scanDir = getenv('PHP_INI_SCAN_DIR');
+    if ($withExtension && !$installed) {
         $php = [PHP_BINARY, '-d', "extension=$ext"];
+    } elseif (!$withExtension && $installed) {
+        // The installed module off: PHP's conf.d without its ini file.
+        $scanDir = withoutTufNative();
     }
     $out = "$work/composer.out";
     $handle = fopen($out, 'w');
@@ -184,7 +215,7 @@ function composer(string $dir, array $args, bool $withExtension = true): array
             // Wide enough that Symfony Console does not cut messages.
             'COLUMNS' => '400',
             'PATH' => getenv('PATH'),
-        ],
+        ] + ($scanDir === false ? [] : ['PHP_INI_SCAN_DIR' => $scanDir]),
     );
     $status = proc_close($proc);
     fclose($handle);

@@ -1,0 +1,1 @@
+mod debian/tuf_native.ini
