@@ -59,34 +59,7 @@ foreach (['Psr/Http/Message', 'GuzzleHttp/Psr7', 'GuzzleHttp/Promise'] as $packa
 mt_srand((int) $seed);
 $deadline = microtime(true) + (float) $seconds;
 
-/** Same normalisation as hardening/concurrency.py's normalise(). */
-function normalise(string $message): string
-{
-    $m = preg_replace('~(https?|file)://\S+~', 'URL', $message);
-    $m = preg_replace('~/\S+~', 'PATH', $m);
-    $m = preg_replace('~\d+~', 'N', $m);
-    return substr($m, 0, 160);
-}
-
-function readTargets(string $file, array &$targets, int &$offset): void
-{
-    $f = @fopen($file, 'rb');
-    if ($f === false) {
-        return;
-    }
-    fseek($f, $offset);
-    while (($line = fgets($f)) !== false) {
-        if (!str_ends_with($line, "\n")) {
-            break;
-        }
-        $offset += strlen($line);
-        $t = json_decode($line, true);
-        if (is_array($t) && isset($t['path'])) {
-            $targets[] = $t['path'];
-        }
-    }
-    fclose($f);
-}
+require_once __DIR__ . '/worker-lib.php';
 
 /** The HTTP loader, each load slowed by $delayMs. */
 final class SlowLoader implements LoaderInterface

@@ -29,36 +29,9 @@ if ($argc !== 8) {
 mt_srand((int) $seed);
 $deadline = microtime(true) + (float) $seconds;
 
-/** Same normalisation as hardening/concurrency.py's normalise(). */
-function normalise(string $message): string
-{
-    $m = preg_replace('~(https?|file)://\S+~', 'URL', $message);
-    $m = preg_replace('~/\S+~', 'PATH', $m);
-    $m = preg_replace('~\d+~', 'N', $m);
-    return substr($m, 0, 160);
-}
-
+require_once __DIR__ . '/worker-lib.php';
 $targets = [];
 $targetsRead = 0;
-function refreshTargets(string $file, array &$targets, int &$offset): void
-{
-    $f = @fopen($file, 'rb');
-    if ($f === false) {
-        return;
-    }
-    fseek($f, $offset);
-    while (($line = fgets($f)) !== false) {
-        if (!str_ends_with($line, "\n")) {
-            break; // being written: read it next time
-        }
-        $offset += strlen($line);
-        $t = json_decode($line, true);
-        if (is_array($t) && isset($t['path'])) {
-            $targets[] = $t['path'];
-        }
-    }
-    fclose($f);
-}
 
 $stats = [
     'refreshes' => 0,
@@ -81,7 +54,7 @@ while (microtime(true) < $deadline) {
         $stats['maxVersions']['root'] = max($stats['maxVersions']['root'], $r['root']);
         if ($iteration % 2 === 0) {
             if ($iteration % 20 === 0 || $targets === []) {
-                refreshTargets($targetsFile, $targets, $targetsRead);
+                readTargets($targetsFile, $targets, $targetsRead);
             }
             if ($targets !== []) {
                 $op = 'download';
