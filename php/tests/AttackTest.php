@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace TufNative\Shim\Tests;
 
+use PHPUnit\Framework\Attributes\DataProvider;
 use Tuf\Exception\Attack\FreezeAttackException;
 use Tuf\Exception\Attack\InvalidHashException;
 use Tuf\Exception\Attack\RollbackAttackException;
@@ -41,6 +42,7 @@ final class AttackTest extends TestCase
      *   Role => base file name whose bytes storage must still hold, or the
      *   version storage must hold.
      */
+    #[DataProvider('refreshAttacks')]
     public function testRefreshIsRefused(string $state, string $exception, array $expectStored): void
     {
         $updater = $this->trustingBase();
@@ -84,6 +86,7 @@ final class AttackTest extends TestCase
     /**
      * @dataProvider delegatedRoleAttacks
      */
+    #[DataProvider('delegatedRoleAttacks')]
     public function testDelegatedRoleAttacksFailTheLookup(string $state, string $exception): void
     {
         $updater = $this->trustingBase();
@@ -139,6 +142,7 @@ final class AttackTest extends TestCase
     /**
      * @dataProvider thresholdAttacks
      */
+    #[DataProvider('thresholdAttacks')]
     public function testDuplicatedSignaturesAndKeysDoNotReachAThreshold(string $state, string $exception): void
     {
         $updater = $this->client('threshold');

@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace Tuf\Native\Tests;
 
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 use Tuf\Native\Exception\TufException;
 use Tuf\Native\Hashes;
@@ -36,7 +37,7 @@ final class ExceptionsTest extends TestCase
     ];
 
     /** @return iterable<string, array{string}> */
-    public function kinds(): iterable
+    public static function kinds(): iterable
     {
         foreach (self::KINDS as $short) {
             yield $short => ['Tuf\\Native\\Exception\\' . $short];
@@ -58,6 +59,7 @@ final class ExceptionsTest extends TestCase
     }
 
     /** @dataProvider kinds */
+    #[DataProvider('kinds')]
     public function testKindClassIsAFinalSubclassOfTheBase(string $class): void
     {
         $reflection = new \ReflectionClass($class);
@@ -81,6 +83,7 @@ final class ExceptionsTest extends TestCase
     }
 
     /** @dataProvider kinds */
+    #[DataProvider('kinds')]
     public function testConstructibleAndCatchableFromPhp(string $class): void
     {
         $previous = new \LogicException('cause');
@@ -131,7 +134,7 @@ final class ExceptionsTest extends TestCase
     }
 
     /** @return iterable<string, array{string, callable}> */
-    public function nativeFailures(): iterable
+    public static function nativeFailures(): iterable
     {
         $ts = fn (string $state) => Fixtures::metadata('attacks', $state, 'timestamp.json');
         $base = function (): TrustedMetadata {
@@ -160,6 +163,7 @@ final class ExceptionsTest extends TestCase
     }
 
     /** @dataProvider nativeFailures */
+    #[DataProvider('nativeFailures')]
     public function testEachKindIsThrownNatively(string $short, callable $call): void
     {
         $e = $this->assertTufKind($short, $call);
