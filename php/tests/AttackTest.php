@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace TufNative\Shim\Tests;
 
+use PHPUnit\Framework\Attributes\DataProvider;
 use Tuf\Exception\Attack\FreezeAttackException;
 use Tuf\Exception\Attack\InvalidHashException;
 use Tuf\Exception\Attack\RollbackAttackException;
@@ -48,6 +49,7 @@ final class AttackTest extends TestCase
      *   Role => base file name whose bytes storage must still hold, or the
      *   version storage must hold.
      */
+    #[DataProvider('refreshAttacks')]
     public function testRefreshIsRefused(string $state, string $exception, array $expectStored): void
     {
         $updater = $this->trustingBase();
@@ -96,6 +98,7 @@ final class AttackTest extends TestCase
     /**
      * @dataProvider delegatedRoleAttacks
      */
+    #[DataProvider('delegatedRoleAttacks')]
     public function testDelegatedRoleAttacksFailTheLookup(string $state, string $exception): void
     {
         $updater = $this->trustingBase();
@@ -232,6 +235,7 @@ final class AttackTest extends TestCase
     /**
      * @dataProvider thresholdAttacks
      */
+    #[DataProvider('thresholdAttacks')]
     public function testDuplicatedSignaturesAndKeysDoNotReachAThreshold(string $state, string $exception): void
     {
         $updater = $this->client('threshold');

@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace TufNative\Shim\Tests;
 
+use PHPUnit\Framework\Attributes\DataProvider;
 use Tuf\DelegatedRole;
 use Tuf\Exception\FormatException;
 use Tuf\Exception\MetadataException;
@@ -171,6 +172,7 @@ final class MetadataTest extends TestCase
     /**
      * @dataProvider signedFiles
      */
+    #[DataProvider('signedFiles')]
     public function testCanonicalJsonIsWhatTheSignersSigned(string $class, string $repo, string $file, ?string $delegator): void
     {
         /** @var MetadataBase $metadata */

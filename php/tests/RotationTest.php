@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace TufNative\Shim\Tests;
 
+use PHPUnit\Framework\Attributes\DataProvider;
 use Tuf\Exception\Attack\FreezeAttackException;
 use Tuf\Exception\Attack\RollbackAttackException;
 use Tuf\Exception\Attack\SignatureThresholdException;
@@ -62,6 +63,7 @@ final class RotationTest extends TestCase
     /**
      * @dataProvider badRotations
      */
+    #[DataProvider('badRotations')]
     public function testBadRootRotationsKeepTheTrustedRoot(string $state, string $exception): void
     {
         $updater = $this->client('rotation');

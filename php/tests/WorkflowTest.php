@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace TufNative\Shim\Tests;
 
 use GuzzleHttp\Psr7\Utils;
+use PHPUnit\Framework\Attributes\DataProvider;
 use Psr\Http\Message\StreamInterface;
 use Tuf\Client\Repository;
 use Tuf\Exception\Attack\FreezeAttackException;
@@ -213,6 +214,7 @@ final class WorkflowTest extends TestCase
     /**
      * @dataProvider keyTypes
      */
+    #[DataProvider('keyTypes')]
     public function testEveryKeyTypeVerifies(string $repo): void
     {
         $updater = $this->client($repo);

@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace Tuf\Native\Tests;
 
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 use Tuf\Native\Exception\TufException;
 use Tuf\Native\Hashes;
@@ -37,7 +38,7 @@ final class ExceptionsTest extends TestCase
     ];
 
     /** @return iterable<string, array{string}> */
-    public function kinds(): iterable
+    public static function kinds(): iterable
     {
         foreach (self::KINDS as $short) {
             yield $short => ['Tuf\\Native\\Exception\\' . $short];
@@ -59,6 +60,7 @@ final class ExceptionsTest extends TestCase
     }
 
     /** @dataProvider kinds */
+    #[DataProvider('kinds')]
     public function testKindClassIsAFinalSubclassOfTheBase(string $class): void
     {
         $reflection = new \ReflectionClass($class);
@@ -82,6 +84,7 @@ final class ExceptionsTest extends TestCase
     }
 
     /** @dataProvider kinds */
+    #[DataProvider('kinds')]
     public function testConstructibleAndCatchableFromPhp(string $class): void
     {
         $previous = new \LogicException('cause');
@@ -132,7 +135,7 @@ final class ExceptionsTest extends TestCase
     }
 
     /** @return iterable<string, array{string, callable}> */
-    public function nativeFailures(): iterable
+    public static function nativeFailures(): iterable
     {
         $ts = fn (string $state) => Fixtures::metadata('attacks', $state, 'timestamp.json');
         $base = function (): TrustedMetadata {
@@ -167,6 +170,7 @@ final class ExceptionsTest extends TestCase
     }
 
     /** @dataProvider nativeFailures */
+    #[DataProvider('nativeFailures')]
     public function testEachKindIsThrownNatively(string $short, callable $call): void
     {
         $e = $this->assertTufKind($short, $call);

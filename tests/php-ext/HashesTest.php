@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace Tuf\Native\Tests;
 
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 use Tuf\Native\Hashes;
 
@@ -31,7 +32,7 @@ final class HashesTest extends TestCase
     }
 
     /** @return iterable<string, array{string}> */
-    public function binaryData(): iterable
+    public static function binaryData(): iterable
     {
         yield 'empty' => [''];
         yield 'NUL bytes' => ["\0\0\0 a\0b\0"];
@@ -41,6 +42,7 @@ final class HashesTest extends TestCase
     }
 
     /** @dataProvider binaryData */
+    #[DataProvider('binaryData')]
     public function testVerifiesBinaryStringsAndFiles(string $data): void
     {
         Hashes::verifyString($data, strlen($data), self::hashes($data));

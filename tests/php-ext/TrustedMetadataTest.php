@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace Tuf\Native\Tests;
 
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 use Tuf\Native\Exception\RollbackException;
 use Tuf\Native\Exception\StateException;
@@ -113,7 +114,7 @@ final class TrustedMetadataTest extends TestCase
     }
 
     /** @return iterable<string, array{string}> */
-    public function keyTypeRepos(): iterable
+    public static function keyTypeRepos(): iterable
     {
         foreach (['ecdsa', 'rsa', 'mixed', 'legacy-keyids', 'unknown-key'] as $repo) {
             yield $repo => [$repo];
@@ -121,6 +122,7 @@ final class TrustedMetadataTest extends TestCase
     }
 
     /** @dataProvider keyTypeRepos */
+    #[DataProvider('keyTypeRepos')]
     public function testEveryKeyTypeVerifies(string $repo): void
     {
         $tm = self::trustState($repo, '1');
@@ -175,7 +177,7 @@ final class TrustedMetadataTest extends TestCase
     }
 
     /** @return iterable<string, array{string, string, string}> */
-    public function attacks(): iterable
+    public static function attacks(): iterable
     {
         yield 'timestamp rollback' => ['ts-rollback', 'timestamp', 'RollbackException'];
         yield 'timestamp freeze' => ['ts-expired', 'timestamp', 'ExpiredException'];
@@ -194,6 +196,7 @@ final class TrustedMetadataTest extends TestCase
     }
 
     /** @dataProvider attacks */
+    #[DataProvider('attacks')]
     public function testAttackIsRefusedAtItsStep(string $state, string $step, string $exception): void
     {
         $tm = new TrustedMetadata(Fixtures::metadata('attacks', '1', '1.root.json'), Fixtures::REF_TIME);

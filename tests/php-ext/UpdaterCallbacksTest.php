@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace Tuf\Native\Tests;
 
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 use Tuf\Native\Exception\StateException;
 use Tuf\Native\Hashes;
@@ -134,7 +135,7 @@ final class UpdaterCallbacksTest extends TestCase
     }
 
     /** @return iterable<string, array{string, string, string, int}> */
-    public function attacks(): iterable
+    public static function attacks(): iterable
     {
         // state, exception, role whose stored copy must stay the base, version it must keep
         yield 'timestamp rollback' => ['ts-rollback', 'RollbackException', 'timestamp', 2];
@@ -183,6 +184,7 @@ final class UpdaterCallbacksTest extends TestCase
     }
 
     /** @dataProvider attacks */
+    #[DataProvider('attacks')]
     public function testAttacksAreRefusedAndStorageKeepsTheBase(string $state, string $exception, string $role, int $version): void
     {
         $repo = new CallbackRepo('attacks', '1');
@@ -358,7 +360,7 @@ final class UpdaterCallbacksTest extends TestCase
     }
 
     /** @return iterable<string, array{string}> */
-    public function throwingCallbacks(): iterable
+    public static function throwingCallbacks(): iterable
     {
         yield 'fetch' => ['fetch'];
         yield 'load' => ['load'];
@@ -366,6 +368,7 @@ final class UpdaterCallbacksTest extends TestCase
     }
 
     /** @dataProvider throwingCallbacks */
+    #[DataProvider('throwingCallbacks')]
     public function testCallbackExceptionBecomesThePrevious(string $which): void
     {
         $repo = new CallbackRepo('drupal', '1');
