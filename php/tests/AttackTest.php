@@ -184,6 +184,7 @@ final class AttackTest extends TestCase
     /**
      * @dataProvider phpTufMessages
      */
+    #[DataProvider('phpTufMessages')]
     public function testMessagesAreThoseOfPhpTuf(string $state, string $message): void
     {
         $updater = $this->trustingBase();
