@@ -115,13 +115,10 @@ while (microtime(true) < $deadline) {
             }
         }
     } catch (TufException $e) {
-        $short = substr(strrchr(get_class($e), '\\'), 1);
-        $key = "$op $short: " . normalise($e->getMessage());
-        $stats['failures'][$key] = ($stats['failures'][$key] ?? 0) + 1;
+        countFailure($stats, $op, $e);
     } catch (\RuntimeException $e) {
         // The storage's own I/O failures, the lock timeout among them.
-        $key = "$op RuntimeException: " . normalise($e->getMessage());
-        $stats['failures'][$key] = ($stats['failures'][$key] ?? 0) + 1;
+        countFailure($stats, $op, $e, 'RuntimeException');
     } catch (\Throwable $e) {
         $stats['crashes'][] = get_class($e) . ': ' . $e->getMessage();
     }

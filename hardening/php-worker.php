@@ -67,9 +67,7 @@ while (microtime(true) < $deadline) {
             }
         }
     } catch (TufException $e) {
-        $short = substr(strrchr(get_class($e), '\\'), 1);
-        $key = "$op $short: " . normalise($e->getMessage());
-        $stats['failures'][$key] = ($stats['failures'][$key] ?? 0) + 1;
+        countFailure($stats, $op, $e);
     } catch (\Throwable $e) {
         $stats['crashes'][] = get_class($e) . ': ' . $e->getMessage();
     }

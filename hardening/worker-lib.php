@@ -41,3 +41,14 @@ function readTargets(string $file, array &$targets, int &$offset): void
     }
     fclose($f);
 }
+
+/**
+ * Counts a clean failure of $op in $stats['failures'], keyed by operation,
+ * exception class (without namespace, or $class) and normalised message.
+ */
+function countFailure(array &$stats, string $op, \Throwable $e, ?string $class = null): void
+{
+    $class ??= substr(strrchr('\\' . get_class($e), '\\'), 1);
+    $key = "$op $class: " . normalise($e->getMessage());
+    $stats['failures'][$key] = ($stats['failures'][$key] ?? 0) + 1;
+}
