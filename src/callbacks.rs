@@ -8,7 +8,7 @@
 //! recorded, no further callback of the same native call is invoked (the
 //! engine must not run PHP code with an exception pending), and the core
 //! sees an I/O error so the refresh fails and unwinds normally.
-//! [`Callbacks::finish`] then turns the outcome into the native exception
+//! [`Tracker::finish`] then turns the outcome into the native exception
 //! (whose `previous` is the pending PHP exception) or resumes the bailout.
 
 use std::cell::RefCell;
@@ -19,16 +19,12 @@ use ext_php_rs::convert::IntoZvalDyn;
 use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ZendCallable, ZendStr, Zval};
 use ext_php_rs::zend::{try_catch, CatchError, ExecutorGlobals};
+use tuf_core::config::StorageConfig;
 use tuf_core::updater::{Fetcher, MetadataStore};
 use tuf_core::{Error, Result};
 
 use crate::args::{type_name, Callable};
 use crate::errors::{Failure, Outcome};
-
-/// Largest value a `load` callback may return; a longer one is treated as
-/// absent (as the disk cache treats an oversized file). Bounds the memory a
-/// tampered store can make the extension copy outside `memory_limit`.
-pub const MAX_LOADED_BYTES: usize = 64 << 20;
 
 /// How a callback failed, first failure only.
 #[derive(Debug, Clone)]
@@ -248,8 +244,9 @@ impl MetadataStore for PhpStore {
         let cb = &self.0;
         let doing = format!("loading role {role:?}");
         // A failure is recorded by the tracker and fails the native call;
-        // for the core, the role is simply not stored.
-        let limit = MAX_LOADED_BYTES as u64;
+        // for the core, the role is simply not stored. The cap bounds the
+        // memory a tampered store can make us copy outside `memory_limit`.
+        let limit = StorageConfig::default().max_stored_file;
         match cb
             .load
             .call_for_bytes(&cb.tracker, &[role.as_bytes()], None, limit, &doing)

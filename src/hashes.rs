@@ -94,7 +94,7 @@ impl Hashes {
                 custom: None,
                 role: String::new(),
             };
-            Ok(tuf_core::download::verify_file(&file, &info)?)
+            Ok(tuf_io::download::verify_file(&file, &info)?)
         })
     }
 }

@@ -70,19 +70,14 @@ fn info_row(name: &str, value: &str) {
 }
 
 fn info_rows() -> Vec<(String, String)> {
-    use tuf_core::config::Config;
     use tuf_core::crypto::{RSA_MAX_BITS, RSA_MIN_BITS, SUPPORTED_SCHEMES};
     use tuf_core::hashing::KNOWN_ALGORITHMS;
-    use tuf_core::http::{HttpConfig, MAX_REDIRECTS};
 
     let schemes: Vec<String> = SUPPORTED_SCHEMES
         .iter()
         .map(|(keytype, scheme)| format!("{keytype}/{scheme}"))
         .collect();
-    let config = Config::default();
-    let http = HttpConfig::default();
-    let secs = |d: std::time::Duration| format!("{} s", d.as_secs_f64());
-    vec![
+    let mut rows: Vec<(String, String)> = vec![
         ("tuf_native support".into(), "enabled".into()),
         ("version".into(), env!("CARGO_PKG_VERSION").into()),
         ("ext-php-rs".into(), ext_php_rs::VERSION.into()),
@@ -92,53 +87,17 @@ fn info_rows() -> Vec<(String, String)> {
             format!("{RSA_MIN_BITS} to {RSA_MAX_BITS} bits"),
         ),
         ("hash algorithms".into(), KNOWN_ALGORITHMS.join(", ")),
-        (
-            "default maxRootRotations".into(),
-            config.max_root_rotations.to_string(),
-        ),
-        (
-            "default maxRolesVisited".into(),
-            config.max_roles_visited.to_string(),
-        ),
-        (
-            "default rootMaxLength".into(),
-            format!("{} bytes", config.root_max_length),
-        ),
-        (
-            "default timestampMaxLength".into(),
-            format!("{} bytes", config.timestamp_max_length),
-        ),
-        (
-            "default snapshotMaxLength".into(),
-            format!("{} bytes", config.snapshot_max_length),
-        ),
-        (
-            "default targetsMaxLength".into(),
-            format!("{} bytes", config.targets_max_length),
-        ),
-        ("default connectTimeout".into(), secs(http.connect_timeout)),
-        ("default readTimeout".into(), secs(http.read_timeout)),
-        ("default deadline".into(), secs(http.deadline)),
-        (
-            "default lowSpeedLimit".into(),
-            format!("{} bytes/s", http.low_speed_limit),
-        ),
-        ("default lowSpeedTime".into(), secs(http.low_speed_time)),
-        (
-            "default lockTimeout".into(),
-            secs(updater::DEFAULT_LOCK_TIMEOUT),
-        ),
-        (
-            "default fileMode".into(),
-            format!("0{:o}", updater::DEFAULT_FILE_MODE),
-        ),
-        ("HTTP redirects followed".into(), MAX_REDIRECTS.to_string()),
-        ("User-Agent".into(), http.user_agent),
-        (
-            "callback load cap".into(),
-            format!("{} bytes", callbacks::MAX_LOADED_BYTES),
-        ),
-    ]
+    ];
+    // The same list `tuf-native --help` prints.
+    for limit in tuf_core::config::defaults() {
+        let name = if limit.option {
+            format!("default {}", limit.name)
+        } else {
+            limit.name.to_string()
+        };
+        rows.push((name, limit.value));
+    }
+    rows
 }
 
 #[php_module]

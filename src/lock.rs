@@ -1,5 +1,5 @@
 //! `Tuf\Native\DirectoryLock`: the exclusive lock the standalone updater
-//! and the CLI hold on a metadata directory (`tuf_core::lock`), for PHP
+//! and the CLI hold on a metadata directory (`tuf_io::lock`), for PHP
 //! code that does its own I/O on such a directory (the shim's
 //! `FileStorage`), so that all of them exclude each other.
 
@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
-use tuf_core::lock::DirectoryLock as CoreLock;
+use tuf_core::config::StorageConfig;
+use tuf_io::lock::DirectoryLock as CoreLock;
 
 use crate::args::{ArrayArg, Bytes, Param};
 use crate::errors::{ensure_not_constructed, entry};
 use crate::options::seconds;
-use crate::updater::DEFAULT_LOCK_TIMEOUT;
 
 const CONSTRUCT: &str = "Tuf\\Native\\DirectoryLock::__construct";
 
@@ -40,7 +40,7 @@ impl DirectoryLock {
             ensure_not_constructed::<Self>()?;
             let path = directory.path(Param::new(CONSTRUCT, 1, "directory"))?;
             let param = Param::new(CONSTRUCT, 2, "options");
-            let mut timeout: Duration = DEFAULT_LOCK_TIMEOUT;
+            let mut timeout: Duration = StorageConfig::default().lock_timeout;
             for (name, value) in options.named_entries(param, "option names")? {
                 match name.as_str() {
                     "lockTimeout" => timeout = seconds(value, &name, param)?,

@@ -1,15 +1,13 @@
 //! The `$options` array of `Tuf\Native\Updater`, over the documented
-//! defaults of `tuf_core::config::Config` and `tuf_core::http::HttpConfig`.
+//! defaults of `tuf_core::config` (`Config`, `HttpConfig`, `StorageConfig`).
 
 use std::time::Duration;
 
 use ext_php_rs::types::Zval;
-use tuf_core::config::Config;
-use tuf_core::http::HttpConfig;
+use tuf_core::config::{Config, HttpConfig, StorageConfig};
 
 use crate::args::{type_name, ArrayArg, Param};
 use crate::errors::Outcome;
-use crate::updater::{DEFAULT_FILE_MODE, DEFAULT_LOCK_TIMEOUT};
 
 /// Longest accepted timeout: a day. Longer is a configuration mistake.
 const MAX_SECONDS: f64 = 86_400.0;
@@ -33,8 +31,7 @@ pub struct Options {
     pub config: Config,
     pub http: HttpConfig,
     pub target_base_url: Option<String>,
-    pub file_mode: u32,
-    pub lock_timeout: Duration,
+    pub storage: StorageConfig,
 }
 
 impl Options {
@@ -44,8 +41,7 @@ impl Options {
             config: Config::default(),
             http: HttpConfig::default(),
             target_base_url: None,
-            file_mode: DEFAULT_FILE_MODE,
-            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            storage: StorageConfig::default(),
         };
         for (name, value) in options.named_entries(param, "option names")? {
             if !standalone && STANDALONE_ONLY.contains(&name.as_str()) {
@@ -78,9 +74,9 @@ impl Options {
                     parsed.http.low_speed_limit = bytes_per_second(value, &name, param)?;
                 }
                 "lowSpeedTime" => parsed.http.low_speed_time = seconds(value, &name, param)?,
-                "lockTimeout" => parsed.lock_timeout = seconds(value, &name, param)?,
+                "lockTimeout" => parsed.storage.lock_timeout = seconds(value, &name, param)?,
                 "targetBaseUrl" => parsed.target_base_url = Some(text(value, &name, param)?),
-                "fileMode" => parsed.file_mode = file_mode(value, &name, param)?,
+                "fileMode" => parsed.storage.file_mode = file_mode(value, &name, param)?,
                 _ => {
                     return Err(
                         param.value_error(&format!("contains the unknown option \"{name}\""))

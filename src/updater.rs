@@ -15,15 +15,15 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
-use tuf_core::cache::DiskCache;
 use tuf_core::delegation::TargetInfo as CoreTargetInfo;
-use tuf_core::download::download_target;
-use tuf_core::http::HttpFetcher;
 use tuf_core::metadata::TOP_LEVEL_ROLES;
 use tuf_core::time::now;
 use tuf_core::trusted::TrustedSet;
 use tuf_core::updater::{Fetcher, MetadataStore, RefreshReport, Updater as CoreUpdater};
 use tuf_core::Error;
+use tuf_io::cache::DiskCache;
+use tuf_io::download::download_target;
+use tuf_io::http::HttpFetcher;
 
 use crate::args::{php_int, ArrayArg, Bytes, Callable, Param};
 use crate::callbacks::{Callback, PhpFetcher, PhpStore, StoreCallbacks, Tracker};
@@ -31,12 +31,6 @@ use crate::errors::{ensure_not_constructed, entry, Failure, Outcome};
 use crate::options::Options;
 use crate::target_info::TargetInfo;
 use crate::trusted::put;
-
-/// Permission of metadata files the standalone updater writes.
-pub const DEFAULT_FILE_MODE: u32 = 0o600;
-/// How long the standalone updater waits for another process (a cron job,
-/// another PHP worker) that holds the cache lock.
-pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 
 const CONSTRUCT: &str = "Tuf\\Native\\Updater::__construct";
 const WITH_CALLBACKS: &str = "Tuf\\Native\\Updater::withCallbacks";
@@ -234,14 +228,14 @@ impl Updater {
             }
             let dir = cacheDir.path(Param::new(CONSTRUCT, 2, "cacheDir"))?;
             let options = Options::parse(options, Param::new(CONSTRUCT, 3, "options"), true)?;
-            let store = DiskCache::open(&dir, options.file_mode)?;
-            let lock = DiskCache::open(&dir, options.file_mode)?;
+            let store = DiskCache::open(&dir, options.storage.file_mode)?;
+            let lock = DiskCache::open(&dir, options.storage.file_mode)?;
             let fetcher = HttpFetcher::new(options.http);
             Ok(Updater {
                 backend: RefCell::new(Backend::Standalone(Box::new(Standalone {
                     updater: CoreUpdater::new(options.config, url, fetcher, store),
                     lock,
-                    lock_timeout: options.lock_timeout,
+                    lock_timeout: options.storage.lock_timeout,
                     target_base_url: options.target_base_url,
                 }))),
             })

@@ -44,6 +44,17 @@ Exit status: 0 on full success, 1 on any failure (with a one-line reason
 on standard error).
 ";
 
+/// `--help`: the usage, then every limit's default from the one list in
+/// `tuf_core::config` (the same rows `php --ri tuf_native` shows).
+pub fn help() -> String {
+    let mut text = USAGE.trim_end().to_string();
+    text.push_str("\n\nLimits (defaults; named as the extension's $options):\n");
+    for limit in tuf_core::config::defaults() {
+        text.push_str(&format!("  {:<24} {}\n", limit.name, limit.value));
+    }
+    text.trim_end().to_string()
+}
+
 /// The options, before the subcommand.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Options {

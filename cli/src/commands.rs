@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 
 use tuf_core::config::Config;
 use tuf_core::delegation::TargetInfo;
-use tuf_core::download::{download_target, verify_file};
-use tuf_core::http::{HttpConfig, HttpFetcher};
 use tuf_core::time::{format_time, now};
 use tuf_core::trusted::TrustedSet;
 use tuf_core::updater::{MetadataStore, RefreshReport, Updater};
 use tuf_core::{Error, Result};
+use tuf_io::download::{download_target, verify_file};
+use tuf_io::http::{HttpConfig, HttpFetcher};
 
 use crate::args::Options;
 use crate::store::{open_cache, LockedCache};

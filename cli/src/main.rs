@@ -65,7 +65,7 @@ fn run(args: Vec<OsString>) -> CliResult<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match command {
-        Command::Help => Ok(commands::write_line(&mut out, args::USAGE.trim_end())?),
+        Command::Help => Ok(commands::write_line(&mut out, &args::help())?),
         Command::Version => Ok(commands::write_line(
             &mut out,
             &format!("tuf-native {}", env!("CARGO_PKG_VERSION")),

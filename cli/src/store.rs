@@ -2,20 +2,14 @@
 //! lock held for as long as the store lives.
 
 use std::path::Path;
-use std::time::Duration;
 
-use tuf_core::cache::{file_name, CacheLock, DiskCache};
+use tuf_core::config::StorageConfig;
 use tuf_core::updater::MetadataStore;
 use tuf_core::Result;
-
-/// Permission of metadata files written to the cache.
-const FILE_MODE: u32 = 0o600;
-/// How long to wait for another process (a cron job, a PHP worker) that
-/// is refreshing the same cache.
-const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
+use tuf_io::cache::{file_name, CacheLock, DiskCache};
 
 pub fn open_cache(dir: &Path) -> Result<DiskCache> {
-    DiskCache::open(dir, FILE_MODE)
+    DiskCache::open(dir, StorageConfig::default().file_mode)
 }
 
 /// A locked view of a [`DiskCache`]. Bundling the lock with the store
@@ -29,7 +23,7 @@ pub struct LockedCache<'a> {
 
 impl<'a> LockedCache<'a> {
     pub fn lock(cache: &'a DiskCache) -> Result<LockedCache<'a>> {
-        let lock = cache.lock(LOCK_TIMEOUT)?;
+        let lock = cache.lock(StorageConfig::default().lock_timeout)?;
         Ok(LockedCache { cache, _lock: lock })
     }
 }

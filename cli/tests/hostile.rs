@@ -6,7 +6,7 @@
 //! (or what was verified before the failure).
 //!
 //! Re-signed hostile metadata (huge keys, names, versions...) is tested
-//! in core/tests/hostile.rs with the same disk cache and download code;
+//! in io/tests/hostile.rs with the same disk cache and download code;
 //! this crate has no signing dependency, so here the repository is the
 //! python-tuf `attacks/1` fixture as generated, served by a hostile
 //! server on 127.0.0.1.

@@ -323,7 +323,7 @@ const SCENARIOS: [Scenario; 2] = [
 ];
 
 /// Each filesystem call of a metadata write and of a target download (see
-/// `tuf_core::failpoint`), with the errors injected into it.
+/// `tuf_io::failpoint`), with the errors injected into it.
 const INJECTED: &[(&str, &[&str])] = &[
     ("cache-lock:flock", &["ENOLCK", "EINTR"]),
     ("cache-write:create", &["ENOSPC", "EIO"]),
@@ -583,7 +583,7 @@ fn injected_filesystem_errors_fail_cleanly_and_recover() {
         assert!(reached.contains_key(point), "{point} never reached");
     }
     // Every call point of the core is exercised here.
-    use tuf_core::failpoint::{CACHE_CALL_POINTS, DOWNLOAD_CALL_POINTS};
+    use tuf_io::failpoint::{CACHE_CALL_POINTS, DOWNLOAD_CALL_POINTS};
     for point in CACHE_CALL_POINTS.iter().chain(DOWNLOAD_CALL_POINTS) {
         assert!(
             INJECTED.iter().any(|(p, _)| p == point),

@@ -1,4 +1,12 @@
-//! Every limit of the client in one place, with documented defaults.
+//! Every limit of the client in one place, with documented defaults:
+//! what a repository may make a refresh spend ([`Config`]), the network's
+//! timeouts ([`HttpConfig`]) and the local storage's ([`StorageConfig`]).
+//! [`defaults`] lists them all, for `php --ri tuf_native` and
+//! `tuf-native --help`. Fixed format limits (JSON depth, RSA key sizes,
+//! target path lengths) stay beside the parsers they bound and are listed
+//! there too.
+
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 
@@ -35,6 +43,118 @@ impl Default for Config {
             targets_max_length: 5_000_000,
         }
     }
+}
+
+/// Redirects followed per request; one more is an error (so is a loop).
+pub const MAX_REDIRECTS: u32 = 5;
+
+/// Timeouts and identification of tuf-io's HTTP fetcher.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// Longest time to resolve the host and establish the connection,
+    /// TLS handshake included. Default 10 s.
+    pub connect_timeout: Duration,
+    /// Longest silence while reading (headers or body) or writing: the
+    /// time allowed between bytes. Default 30 s.
+    pub read_timeout: Duration,
+    /// Overall budget for all downloads of one refresh window, started by
+    /// the fetcher's `start_deadline`. Default 300 s.
+    pub deadline: Duration,
+    /// Low-speed rule: a file whose average rate over `low_speed_time`
+    /// (counted from the request, then window after window) stays below
+    /// this many bytes per second fails as slow retrieval. 0 turns the
+    /// rule off. Default 1,024 (1 KiB/s).
+    pub low_speed_limit: u64,
+    /// The window of the low-speed rule; while the rule is on, also the
+    /// longest wait for the response head, and the longest silence if
+    /// shorter than `read_timeout`. Default 10 s.
+    pub low_speed_time: Duration,
+    /// The `User-Agent` header; empty sends none. Default
+    /// `tuf-native/<crate version>`.
+    pub user_agent: String,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            deadline: Duration::from_secs(300),
+            low_speed_limit: 1024,
+            low_speed_time: Duration::from_secs(10),
+            user_agent: format!("tuf-native/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// The local side: how files in a cache directory are written and shared
+/// between processes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageConfig {
+    /// Mode of the files the cache writes (umask applies). Default 0600:
+    /// trusted metadata is not secret, but nobody else should replace it.
+    pub file_mode: u32,
+    /// Longest wait for the lock of a cache directory another process
+    /// holds (a refresh under way). Default 60 s.
+    pub lock_timeout: Duration,
+    /// Largest metadata file read back from local storage (disk cache or
+    /// PHP callbacks): a bigger one is treated as absent and fetched again.
+    /// Default 64 MiB.
+    pub max_stored_file: u64,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig {
+            file_mode: 0o600,
+            lock_timeout: Duration::from_secs(60),
+            max_stored_file: 64 << 20,
+        }
+    }
+}
+
+/// One documented default and its value. `name` is the `$options` key of
+/// `Tuf\Native\Updater` where `option` is set, else a plain label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit {
+    pub name: &'static str,
+    pub option: bool,
+    pub value: String,
+}
+
+/// Every default above, in one list, so `php --ri` and `--help` show the
+/// same values from the same source.
+pub fn defaults() -> Vec<Limit> {
+    let (c, h, s) = (
+        Config::default(),
+        HttpConfig::default(),
+        StorageConfig::default(),
+    );
+    let secs = |d: Duration| format!("{} s", d.as_secs_f64());
+    let bytes = |n: u64| format!("{n} bytes");
+    let row = |name, value| Limit {
+        name,
+        option: !name.contains(' ') && name != "User-Agent",
+        value,
+    };
+    vec![
+        row("maxRootRotations", c.max_root_rotations.to_string()),
+        row("maxRolesVisited", c.max_roles_visited.to_string()),
+        row("rootMaxLength", bytes(c.root_max_length)),
+        row("timestampMaxLength", bytes(c.timestamp_max_length)),
+        row("snapshotMaxLength", bytes(c.snapshot_max_length)),
+        row("targetsMaxLength", bytes(c.targets_max_length)),
+        row("connectTimeout", secs(h.connect_timeout)),
+        row("readTimeout", secs(h.read_timeout)),
+        row("deadline", secs(h.deadline)),
+        row("lowSpeedLimit", format!("{} bytes/s", h.low_speed_limit)),
+        row("lowSpeedTime", secs(h.low_speed_time)),
+        row("lockTimeout", secs(s.lock_timeout)),
+        row("fileMode", format!("0{:o}", s.file_mode)),
+        row("HTTP redirects followed", MAX_REDIRECTS.to_string()),
+        row("User-Agent", h.user_agent),
+        row("stored file cap", bytes(s.max_stored_file)),
+    ]
 }
 
 /// The byte cap for downloading metadata file `file`: min(the length

@@ -1,13 +1,13 @@
 //! Target lookup through delegations (spec 5.6.7): a lazy pre-order
 //! depth-first search in listed order.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::metadata::{DelegatedRole, DelegatedRoles, Delegations, PathRule, TargetFile};
-use crate::pattern::{path_matches, target_path_digest};
-use crate::trusted::VerifiedTargets;
+use crate::metadata::{DelegatedRoles, Delegations, TargetFile, Targets};
+use crate::pattern::target_path_digest;
 
 /// A verified answer to "what is target X?".
 #[derive(Debug, Clone)]
@@ -31,68 +31,6 @@ impl TargetInfo {
             custom: file.custom.as_ref().map(|c| c.get().to_string()),
             role: role.to_string(),
         }
-    }
-}
-
-/// Index over the `path_hash_prefixes` of a delegation list, built once per
-/// targets file, so finding the bin for a target among thousands is a few
-/// hash-map look-ups instead of a scan.
-#[derive(Debug, Clone, Default)]
-pub struct RoleIndex {
-    /// prefix -> positions of the roles listing it.
-    by_prefix: HashMap<String, Vec<u32>>,
-    /// Distinct prefix lengths present (usually one).
-    prefix_lengths: Vec<usize>,
-    /// Positions of roles matched by glob patterns (scanned per lookup).
-    pattern_roles: Vec<u32>,
-}
-
-impl RoleIndex {
-    pub fn build(roles: &[DelegatedRole]) -> RoleIndex {
-        let mut index = RoleIndex::default();
-        for (pos, role) in roles.iter().enumerate() {
-            let pos = pos as u32;
-            match &role.paths {
-                PathRule::Patterns(_) => index.pattern_roles.push(pos),
-                PathRule::HashPrefixes(prefixes) => {
-                    for p in prefixes {
-                        // A hex digest has 64 characters: longer never matches.
-                        if p.len() > 64 {
-                            continue;
-                        }
-                        let entry = index.by_prefix.entry(p.clone()).or_default();
-                        if entry.last() != Some(&pos) {
-                            entry.push(pos);
-                        }
-                        if !index.prefix_lengths.contains(&p.len()) {
-                            index.prefix_lengths.push(p.len());
-                        }
-                    }
-                }
-            }
-        }
-        index
-    }
-
-    /// Positions of the roles whose paths admit `target`, in listed order.
-    fn matching(&self, roles: &[DelegatedRole], target: &str, digest_hex: &str) -> Vec<u32> {
-        let mut hits: Vec<u32> = self
-            .pattern_roles
-            .iter()
-            .copied()
-            .filter(|&pos| match &roles[pos as usize].paths {
-                PathRule::Patterns(patterns) => patterns.iter().any(|p| path_matches(p, target)),
-                PathRule::HashPrefixes(_) => false,
-            })
-            .collect();
-        for &len in &self.prefix_lengths {
-            if let Some(positions) = digest_hex.get(..len).and_then(|p| self.by_prefix.get(p)) {
-                hits.extend_from_slice(positions);
-            }
-        }
-        hits.sort_unstable();
-        hits.dedup();
-        hits
     }
 }
 
@@ -121,19 +59,20 @@ fn roles_for_target(
 
 /// Spec 5.6.7: searches for `target` starting at the top-level targets
 /// role. `load(role, parent)` returns the role verified against `parent`
-/// (None: root). Visits each role at most once and at most `max_roles`
-/// roles; hitting that bound is a denial-of-service error rather than a
-/// silent "not found".
-pub fn find_target<F>(target: &str, max_roles: usize, mut load: F) -> Result<Option<TargetInfo>>
+/// (None: root); in practice `V` is [`crate::trusted::VerifiedTargets`],
+/// kept generic so the search does not depend on the trusted set. Visits
+/// each role at most once and at most `max_roles` roles; hitting that bound
+/// is a denial-of-service error rather than a silent "not found".
+pub fn find_target<V, F>(target: &str, max_roles: usize, mut load: F) -> Result<Option<TargetInfo>>
 where
-    F: FnMut(&str, Option<&Arc<VerifiedTargets>>) -> Result<Arc<VerifiedTargets>>,
+    V: Deref<Target = Targets>,
+    F: FnMut(&str, Option<&Arc<V>>) -> Result<Arc<V>>,
 {
     // Computed once per lookup: path_hash_prefixes and succinct bins both
     // select roles by the target path's SHA-256.
     let digest = target_path_digest(target);
     let digest_hex = hex::encode(digest);
-    let mut stack: Vec<(String, Option<Arc<VerifiedTargets>>)> =
-        vec![("targets".to_string(), None)];
+    let mut stack: Vec<(String, Option<Arc<V>>)> = vec![("targets".to_string(), None)];
     let mut visited: HashSet<String> = HashSet::new();
     while let Some((role, parent)) = stack.pop() {
         if visited.contains(&role) {

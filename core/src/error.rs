@@ -1,6 +1,8 @@
-//! One error type for the whole core. Each kind maps one-to-one onto an
-//! exception class of php-tuf, so the PHP shim can raise what callers of
-//! php-tuf already catch.
+//! One error type for the whole core. Each kind is one class of failure;
+//! the PHP extension throws one exception class per kind, and the shim maps
+//! those onto php-tuf's classes (several kinds can share one, as Format and
+//! InvalidHash share `MetadataException`), so callers of php-tuf catch what
+//! they already catch.
 
 use std::fmt;
 

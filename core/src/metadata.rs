@@ -13,10 +13,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::crypto::{KeyError, VerifyingKey};
-use crate::delegation::RoleIndex;
 use crate::error::{Error, Result};
 use crate::json;
-use crate::pattern::SuccinctBins;
+use crate::pattern::{path_matches, SuccinctBins};
 use crate::time::{parse_expires, UnixTime};
 
 /// The four top-level role names; delegated roles may not reuse them.
@@ -318,8 +317,8 @@ struct RawTargets {
 // ---------------------------------------------------------------------------
 // Parsing entry points.
 
-/// Parses a metadata file expected to hold `expected` metadata. `what`
-/// names the file in error messages (e.g. "timestamp", "role 'bins-0'").
+/// Parses a root metadata file. `what` names the file in error messages
+/// (e.g. "root version 2 (2.root.json)").
 pub fn parse_root(bytes: &[u8], what: &str) -> Result<Unverified<Root>> {
     parse_with::<RawRoot, _>(bytes, what, RoleType::Root, |r| {
         Ok(Root {
@@ -628,4 +627,71 @@ fn delegated_roles(raw: Vec<RawDelegatedRole>) -> Result<Vec<DelegatedRole>> {
             })
         })
         .collect()
+}
+
+/// Index over the `path_hash_prefixes` of a delegation list, built once per
+/// targets file, so finding the bin for a target among thousands is a few
+/// hash-map look-ups instead of a scan.
+#[derive(Debug, Clone, Default)]
+pub struct RoleIndex {
+    /// prefix -> positions of the roles listing it.
+    by_prefix: HashMap<String, Vec<u32>>,
+    /// Distinct prefix lengths present (usually one).
+    prefix_lengths: Vec<usize>,
+    /// Positions of roles matched by glob patterns (scanned per lookup).
+    pattern_roles: Vec<u32>,
+}
+
+impl RoleIndex {
+    pub fn build(roles: &[DelegatedRole]) -> RoleIndex {
+        let mut index = RoleIndex::default();
+        for (pos, role) in roles.iter().enumerate() {
+            let pos = pos as u32;
+            match &role.paths {
+                PathRule::Patterns(_) => index.pattern_roles.push(pos),
+                PathRule::HashPrefixes(prefixes) => {
+                    for p in prefixes {
+                        // A hex digest has 64 characters: longer never matches.
+                        if p.len() > 64 {
+                            continue;
+                        }
+                        let entry = index.by_prefix.entry(p.clone()).or_default();
+                        if entry.last() != Some(&pos) {
+                            entry.push(pos);
+                        }
+                        if !index.prefix_lengths.contains(&p.len()) {
+                            index.prefix_lengths.push(p.len());
+                        }
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    /// Positions of the roles whose paths admit `target`, in listed order.
+    pub(crate) fn matching(
+        &self,
+        roles: &[DelegatedRole],
+        target: &str,
+        digest_hex: &str,
+    ) -> Vec<u32> {
+        let mut hits: Vec<u32> = self
+            .pattern_roles
+            .iter()
+            .copied()
+            .filter(|&pos| match &roles[pos as usize].paths {
+                PathRule::Patterns(patterns) => patterns.iter().any(|p| path_matches(p, target)),
+                PathRule::HashPrefixes(_) => false,
+            })
+            .collect();
+        for &len in &self.prefix_lengths {
+            if let Some(positions) = digest_hex.get(..len).and_then(|p| self.by_prefix.get(p)) {
+                hits.extend_from_slice(positions);
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        hits
+    }
 }

@@ -2,7 +2,7 @@
 """Writes fuzz/data/python_tuf_path_patterns.json: (pattern, target,
 verdict) triples decided by python-tuf itself
 (DelegatedRole._is_target_in_pathpattern: same number of "/" segments,
-each matched by fnmatch.fnmatchcase), for core/tests/hostile.rs to check
+each matched by fnmatch.fnmatchcase), for io/tests/hostile.rs to check
 tuf_core::pattern::path_matches against, and for the path_pattern fuzz
 target's seeds. Patterns are random over characters that matter to
 fnmatch ("*", "?", "[", "]", "!", "-", "^", "\\", "/") and a few others,

@@ -8,7 +8,7 @@
 //! bytes (`_secret(name)`). SHAKE-256 is written out below (Keccak-f[1600],
 //! FIPS 202) because no crate of the workspace ships it.
 //!
-//! Shared source: `core/tests/hostile.rs` includes this file with
+//! Shared source: `io/tests/hostile.rs` includes this file with
 //! `#[path]`, and the fuzz crate compiles it as a module. It needs only
 //! `ed25519-dalek`, `sha2`, `hex`, `serde_json` and `tuf-core`.
 #![allow(dead_code)]

@@ -230,7 +230,7 @@ pub fn run(repo: &Path, repeat: Option<&String>) {
                 custom: None,
                 role: String::new(),
             };
-            tuf_core::download::verify_file(&repo.join(&a.file), &info).unwrap();
+            tuf_io::download::verify_file(&repo.join(&a.file), &info).unwrap();
         }
     };
 

@@ -21,12 +21,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tuf_core::cache::{file_name, CacheLock, DiskCache};
 use tuf_core::config::Config;
 use tuf_core::delegation::TargetInfo;
-use tuf_core::download::verify_file;
-use tuf_core::http::{HttpConfig, HttpFetcher};
 use tuf_core::updater::{MetadataStore, Updater};
+use tuf_io::cache::{file_name, CacheLock, DiskCache};
+use tuf_io::download::verify_file;
+use tuf_io::http::{HttpConfig, HttpFetcher};
 
 use common::{cpu_time, die, load_workload};
 

@@ -2,7 +2,7 @@
 //! report the same targets.
 
 use serde_json::Value;
-use tuf_core::download::target_url;
+use tuf_io::download::target_url;
 
 use crate::clients::{CoreClient, CoreRun, ToughClient, ToughRun};
 use crate::repo::{

@@ -21,14 +21,12 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
 use crate::failpoint;
 use crate::lock::TEMP_PREFIX;
-use crate::updater::MetadataStore;
+use tuf_core::config::StorageConfig;
+use tuf_core::error::{Error, Result};
+use tuf_core::updater::MetadataStore;
 
-/// Largest cached file read back (the largest configured metadata cap
-/// would do; this bounds memory even if the cache was tampered with).
-const MAX_CACHED_FILE: u64 = 64 << 20;
 /// File names longer than this are replaced by a digest form.
 const MAX_NAME: usize = 200;
 
@@ -192,15 +190,14 @@ impl DiskCache {
             }
             Err(e) => return Err(failed(e)),
         };
+        // The cap bounds memory even if the cache was tampered with.
+        let max = StorageConfig::default().max_stored_file;
         let meta = f.metadata().map_err(failed)?;
-        if !meta.is_file() || meta.len() > MAX_CACHED_FILE {
+        if !meta.is_file() || meta.len() > max {
             return Ok(None);
         }
         let mut buf = Vec::with_capacity(meta.len() as usize);
-        (&mut f)
-            .take(MAX_CACHED_FILE)
-            .read_to_end(&mut buf)
-            .map_err(failed)?;
+        (&mut f).take(max).read_to_end(&mut buf).map_err(failed)?;
         Ok(Some(buf))
     }
 

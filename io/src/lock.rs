@@ -16,8 +16,8 @@ use std::os::fd::{AsRawFd, FromRawFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::error::{Error, Result};
 use crate::failpoint;
+use tuf_core::error::{Error, Result};
 
 /// Prefix of the temporary files writers create in a metadata directory.
 pub const TEMP_PREFIX: &str = ".tmp-";
@@ -159,7 +159,7 @@ mod tests {
         let cache = crate::cache::DiskCache::open(&d, 0o600).unwrap();
         let held = DirectoryLock::acquire(&d, Duration::from_secs(1)).unwrap();
         let err = cache.lock(Duration::from_millis(60)).err().unwrap();
-        assert_eq!(err.kind(), crate::ErrorKind::Io);
+        assert_eq!(err.kind(), tuf_core::ErrorKind::Io);
         assert!(err.message().contains("timed out after 0.06 s"), "{err}");
         drop(held);
         let cache_lock = cache.lock(Duration::from_millis(60)).unwrap();

@@ -38,11 +38,9 @@ use std::time::{Duration, Instant};
 use ureq::config::RedirectAuthHeaders;
 use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
 
-use crate::error::{Error, Result};
-use crate::updater::Fetcher;
-
-/// Redirects followed per request; one more is an error (so is a loop).
-pub const MAX_REDIRECTS: u32 = 5;
+pub use tuf_core::config::{HttpConfig, MAX_REDIRECTS};
+use tuf_core::error::{Error, Result};
+use tuf_core::updater::Fetcher;
 
 /// Size of one read from the body.
 const CHUNK: usize = 64 * 1024;
@@ -52,45 +50,6 @@ const CHUNK: usize = 64 * 1024;
 const MAX_TIMEOUT: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 /// Lower clamp: a zero socket timeout is rejected by the OS.
 const MIN_TIMEOUT: Duration = Duration::from_millis(1);
-
-/// Timeouts and identification of an [`HttpFetcher`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpConfig {
-    /// Longest time to resolve the host and establish the connection,
-    /// TLS handshake included. Default 10 s.
-    pub connect_timeout: Duration,
-    /// Longest silence while reading (headers or body) or writing: the
-    /// time allowed between bytes. Default 30 s.
-    pub read_timeout: Duration,
-    /// Overall budget for all downloads of one refresh window, started by
-    /// [`HttpFetcher::start_deadline`]. Default 300 s.
-    pub deadline: Duration,
-    /// Low-speed rule: a file whose average rate over `low_speed_time`
-    /// (counted from the request, then window after window) stays below
-    /// this many bytes per second fails as slow retrieval. 0 turns the
-    /// rule off. Default 1,024 (1 KiB/s).
-    pub low_speed_limit: u64,
-    /// The window of the low-speed rule; while the rule is on, also the
-    /// longest wait for the response head, and the longest silence if
-    /// shorter than `read_timeout`. Default 10 s.
-    pub low_speed_time: Duration,
-    /// The `User-Agent` header; empty sends none. Default
-    /// `tuf-native/<crate version>`.
-    pub user_agent: String,
-}
-
-impl Default for HttpConfig {
-    fn default() -> Self {
-        HttpConfig {
-            connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(30),
-            deadline: Duration::from_secs(300),
-            low_speed_limit: 1024,
-            low_speed_time: Duration::from_secs(10),
-            user_agent: format!("tuf-native/{}", env!("CARGO_PKG_VERSION")),
-        }
-    }
-}
 
 /// Fetches `http://`, `https://` and `file://` URLs under a byte cap and
 /// time limits. One agent is kept, so connections to a host are reused
@@ -618,12 +577,12 @@ fn is_loopback_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorKind;
     use std::net::TcpListener;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::mpsc;
     use std::sync::Mutex;
     use std::thread;
+    use tuf_core::error::ErrorKind;
 
     /// One request as the test server saw it.
     #[derive(Debug, Clone)]

@@ -20,11 +20,11 @@ use std::os::fd::{AsRawFd, FromRawFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::delegation::TargetInfo;
-use crate::error::{Error, Result};
 use crate::failpoint;
-use crate::hashing::{self, Expected, Verifier};
-use crate::updater::Fetcher;
+use tuf_core::delegation::TargetInfo;
+use tuf_core::error::{Error, Result};
+use tuf_core::hashing::{self, Expected, Verifier};
+use tuf_core::updater::Fetcher;
 
 /// Longest path segment accepted: NAME_MAX on Linux and the BSDs.
 pub const MAX_SEGMENT_LEN: usize = 255;
@@ -487,9 +487,9 @@ fn unique_suffix() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorKind;
     use sha2::{Digest, Sha256, Sha512};
     use std::collections::HashMap;
+    use tuf_core::error::ErrorKind;
 
     /// Serves bodies from memory and records every URL asked for. With
     /// `ignore_cap` it writes whole bodies whatever `max_len` says, like a

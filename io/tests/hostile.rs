@@ -8,7 +8,7 @@
 //! every signature and every hash listing is valid and the hostile
 //! property is the only thing wrong. Network cases go through the real
 //! `HttpFetcher` against a server on 127.0.0.1; the fetcher's own unit
-//! tests in core/src/http.rs cover the transport cases one request at a
+//! tests in io/src/http.rs cover the transport cases one request at a
 //! time (docs/hardening.md maps them), these cover them per role, through
 //! the updater, with the state left behind.
 //!
@@ -34,12 +34,12 @@ use common::{assert_kind, metadata_file, ref_time, state_dir, target_file, MemSt
 use fixture_keys::{attacks_key, resign, to_bytes, FixtureKey};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use tuf_core::cache::{file_name, DiskCache};
 use tuf_core::config::Config;
-use tuf_core::download::{download_target, target_url};
 use tuf_core::error::ErrorKind;
-use tuf_core::http::{HttpConfig, HttpFetcher};
 use tuf_core::updater::{encode_role, Fetcher, MetadataStore, Updater};
+use tuf_io::cache::{file_name, DiskCache};
+use tuf_io::download::{download_target, target_url};
+use tuf_io::http::{HttpConfig, HttpFetcher};
 
 // ---------------------------------------------------------------------------
 // Hostile metadata: the attacks fixture, edited and signed again.
@@ -1252,7 +1252,7 @@ fn redirect_loops_end_with_an_error() {
         .iter()
         .filter(|p| *p == "/metadata/timestamp.json")
         .count();
-    assert_eq!(asked, tuf_core::http::MAX_REDIRECTS as usize + 1);
+    assert_eq!(asked, tuf_io::http::MAX_REDIRECTS as usize + 1);
     assert_eq!(stored_roles(u.store()), ["root"]);
 
     // A two-step loop on the targets role.
