@@ -280,19 +280,28 @@ impl<'a> Parser<'a> {
         loop {
             self.skip_ws();
             self.value(out, depth)?;
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    out.push(b',');
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    out.push(b']');
-                    return Ok(());
-                }
-                _ => return Err(self.unexpected("expected ',' or ']' in array")),
+            if !self.comma_or_close(out, b']', "expected ',' or ']' in array")? {
+                return Ok(());
             }
+        }
+    }
+
+    /// After an element or member: `,` (true: another follows) or `close`
+    /// (false: the container ends), copied to `out`.
+    fn comma_or_close(&mut self, out: &mut Vec<u8>, close: u8, expected: &str) -> JResult<bool> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                out.push(b',');
+                Ok(true)
+            }
+            Some(b) if b == close => {
+                self.pos += 1;
+                out.push(close);
+                Ok(false)
+            }
+            _ => Err(self.unexpected(expected)),
         }
     }
 
@@ -328,18 +337,8 @@ impl<'a> Parser<'a> {
                 value_start,
                 end: out.len(),
             });
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    out.push(b',');
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    out.push(b'}');
-                    break;
-                }
-                _ => return Err(self.unexpected("expected ',' or '}' in object")),
+            if !self.comma_or_close(out, b'}', "expected ',' or '}' in object")? {
+                break;
             }
         }
         check_duplicates(&members).map_err(|key| JsonError {

@@ -251,18 +251,10 @@ struct RawMetaFile {
     hashes: Option<BTreeMap<String, String>>,
 }
 
+/// Timestamp and snapshot have the same shape: the common fields and a
+/// `meta` map of the files they list.
 #[derive(Deserialize)]
-struct RawTimestamp {
-    #[serde(rename = "_type")]
-    type_: String,
-    spec_version: String,
-    version: u64,
-    expires: String,
-    meta: HashMap<String, RawMetaFile>,
-}
-
-#[derive(Deserialize)]
-struct RawSnapshot {
+struct RawMetaListing {
     #[serde(rename = "_type")]
     type_: String,
     spec_version: String,
@@ -331,7 +323,7 @@ pub fn parse_root(bytes: &[u8], what: &str) -> Result<Unverified<Root>> {
 }
 
 pub fn parse_timestamp(bytes: &[u8], what: &str) -> Result<Unverified<Timestamp>> {
-    parse_with::<RawTimestamp, _>(bytes, what, RoleType::Timestamp, |r| {
+    parse_with::<RawMetaListing, _>(bytes, what, RoleType::Timestamp, |r| {
         let common = common(raw_common!(r), RoleType::Timestamp)?;
         // python-tuf and the spec: timestamp lists exactly snapshot.json.
         if r.meta.len() != 1 {
@@ -348,7 +340,7 @@ pub fn parse_timestamp(bytes: &[u8], what: &str) -> Result<Unverified<Timestamp>
 }
 
 pub fn parse_snapshot(bytes: &[u8], what: &str) -> Result<Unverified<Snapshot>> {
-    parse_with::<RawSnapshot, _>(bytes, what, RoleType::Snapshot, |r| {
+    parse_with::<RawMetaListing, _>(bytes, what, RoleType::Snapshot, |r| {
         let common = common(raw_common!(r), RoleType::Snapshot)?;
         let mut meta = HashMap::with_capacity(r.meta.len());
         for (name, raw) in r.meta {
