@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::metadata::{DelegatedRole, DelegatedRoles, Delegations, PathRule, TargetFile};
 use crate::pattern::{path_matches, target_path_digest};
 use crate::trusted::VerifiedTargets;
@@ -142,7 +142,10 @@ where
         if visited.len() >= max_roles {
             return Err(Error::dos(format!(
                 "target {target:?}: gave up after visiting {max_roles} roles"
-            )));
+            ))
+            .with_detail(Detail::VisitLimit {
+                max_roles: max_roles as u64,
+            }));
         }
         let current = load(&role, parent.as_ref())?;
         visited.insert(role.clone());
