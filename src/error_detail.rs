@@ -15,40 +15,65 @@ enum Field {
     Number(u64),
 }
 
-fn text(s: &str) -> Field {
-    Field::Text(s.to_string())
+/// A text entry.
+fn t(key: &'static str, value: &str) -> (&'static str, Field) {
+    (key, Field::Text(value.to_string()))
+}
+
+/// A number entry.
+fn n(key: &'static str, value: u64) -> (&'static str, Field) {
+    (key, Field::Number(value))
+}
+
+/// A version that went down: the new one and the trusted one.
+fn rollback(version: u64, trusted: u64) -> [(&'static str, Field); 2] {
+    [n("version", version), n("trusted", trusted)]
+}
+
+/// A version other than the one required.
+fn versions(expected: u64, actual: u64) -> [(&'static str, Field); 2] {
+    [n("expected", expected), n("actual", actual)]
+}
+
+/// A name (role or file) followed by two numbers.
+fn named(
+    key: &'static str,
+    name: &str,
+    numbers: [(&'static str, Field); 2],
+) -> Vec<(&'static str, Field)> {
+    let mut entries = vec![t(key, name)];
+    entries.extend(numbers);
+    entries
 }
 
 /// The `kind` and the other entries of a detail. Exhaustive: a new variant
 /// in the core does not compile until it has its PHP shape here (and in
 /// docs/extension-api.md).
 fn fields(detail: &Detail) -> (&'static str, Vec<(&'static str, Field)>) {
-    use Field::Number;
     match detail {
-        Detail::ThresholdNotMet { role } => ("threshold_not_met", vec![("role", text(role))]),
+        Detail::ThresholdNotMet { role } => ("threshold_not_met", vec![t("role", role)]),
         Detail::Expired {
             role,
             version,
             expires,
-        } => (
-            "expired",
-            vec![
-                ("role", text(role)),
-                ("version", Number(*version)),
-                ("expires", Field::Text(format_time(*expires))),
-            ],
-        ),
-        Detail::RootVersion { expected, actual } => (
-            "root_version",
-            vec![("expected", Number(*expected)), ("actual", Number(*actual))],
-        ),
-        Detail::TimestampRollback { version, trusted } => (
-            "timestamp_rollback",
-            vec![("version", Number(*version)), ("trusted", Number(*trusted))],
-        ),
+        } => {
+            let expires = format_time(*expires);
+            let entries = vec![
+                t("role", role),
+                n("version", *version),
+                t("expires", &expires),
+            ];
+            ("expired", entries)
+        }
+        Detail::RootVersion { expected, actual } => {
+            ("root_version", versions(*expected, *actual).into())
+        }
+        Detail::TimestampRollback { version, trusted } => {
+            ("timestamp_rollback", rollback(*version, *trusted).into())
+        }
         Detail::SnapshotVersionRollback { version, trusted } => (
             "snapshot_version_rollback",
-            vec![("version", Number(*version)), ("trusted", Number(*trusted))],
+            rollback(*version, *trusted).into(),
         ),
         Detail::MetaRollback {
             file,
@@ -56,32 +81,24 @@ fn fields(detail: &Detail) -> (&'static str, Vec<(&'static str, Field)>) {
             trusted,
         } => (
             "meta_rollback",
-            vec![
-                ("file", text(file)),
-                ("version", Number(*version)),
-                ("trusted", Number(*trusted)),
-            ],
+            named("file", file, rollback(*version, *trusted)),
         ),
-        Detail::MetaDropped { file } => ("meta_dropped", vec![("file", text(file))]),
+        Detail::MetaDropped { file } => ("meta_dropped", vec![t("file", file)]),
         Detail::VersionMismatch {
             role,
             expected,
             actual,
             referrer,
-        } => (
-            "version_mismatch",
-            vec![
-                ("role", text(role)),
-                ("expected", Number(*expected)),
-                ("actual", Number(*actual)),
-                ("referrer", text(referrer)),
-            ],
-        ),
+        } => {
+            let mut entries = named("role", role, versions(*expected, *actual));
+            entries.push(t("referrer", referrer));
+            ("version_mismatch", entries)
+        }
         Detail::HashMismatch { file, algorithm } => (
             "hash_mismatch",
-            vec![("file", text(file)), ("algorithm", text(algorithm))],
+            vec![t("file", file), t("algorithm", algorithm)],
         ),
-        Detail::VisitLimit { max_roles } => ("visit_limit", vec![("maxRoles", Number(*max_roles))]),
+        Detail::VisitLimit { max_roles } => ("visit_limit", vec![n("maxRoles", *max_roles)]),
     }
 }
 

@@ -12,29 +12,25 @@ use tuf_core::hashing::{verify_bytes, Expected};
 use tuf_core::time::parse_expires;
 use tuf_core::trusted::TrustedSet;
 
-/// `attacks/1` trusted, then `state` served: the refresh error.
-fn attack_refresh(state: &str, kind: ErrorKind) -> Error {
-    let mut u = client("attacks", "1");
-    u.refresh(ref_time()).unwrap();
-    serve(&mut u, "attacks", state);
-    assert_kind(u.refresh(ref_time()), kind)
+/// Where a failure shows: the refresh, or then a lookup of this target.
+#[derive(Clone, Copy)]
+enum Step {
+    Refresh,
+    Lookup(&'static str),
 }
 
-/// `attacks/1` trusted, then `state` served: the error of the role1 lookup.
-fn attack_lookup(state: &str, kind: ErrorKind) -> Error {
-    let mut u = client("attacks", "1");
+/// `repo`'s state 1 trusted, then `state` served: the error of `step`.
+fn failure(repo: &str, state: &str, step: Step, config: Config, kind: ErrorKind) -> Error {
+    let mut u = client_with(repo, "1", config);
     u.refresh(ref_time()).unwrap();
-    serve(&mut u, "attacks", state);
-    u.refresh(ref_time()).unwrap();
-    assert_kind(u.get_target_info("r1/a.txt"), kind)
-}
-
-/// `rotation/1` trusted, then `state` served: the refresh error.
-fn rotation_refresh(state: &str, kind: ErrorKind) -> Error {
-    let mut u = client("rotation", "1");
-    u.refresh(ref_time()).unwrap();
-    serve(&mut u, "rotation", state);
-    assert_kind(u.refresh(ref_time()), kind)
+    serve(&mut u, repo, state);
+    match step {
+        Step::Refresh => assert_kind(u.refresh(ref_time()), kind),
+        Step::Lookup(target) => {
+            u.refresh(ref_time()).unwrap();
+            assert_kind(u.get_target_info(target), kind)
+        }
+    }
 }
 
 #[track_caller]
@@ -46,11 +42,11 @@ fn threshold(role: &str) -> Detail {
     Detail::ThresholdNotMet { role: role.into() }
 }
 
-fn expired(role: &str, version: u64, expires: &str) -> Detail {
+fn expired(role: &str, version: u64) -> Detail {
     Detail::Expired {
         role: role.into(),
         version,
-        expires: parse_expires(expires).unwrap(),
+        expires: parse_expires("2021-01-01T00:00:00Z").unwrap(),
     }
 }
 
@@ -63,8 +59,241 @@ fn mismatch(role: &str, expected: u64, actual: u64, referrer: &str) -> Detail {
     }
 }
 
+/// (repo, state served, step, error kind, part of the message, detail).
+type Case = (
+    &'static str,
+    &'static str,
+    Step,
+    ErrorKind,
+    &'static str,
+    Detail,
+);
+
+fn cases() -> Vec<Case> {
+    use ErrorKind::*;
+    use Step::*;
+    let hash = |file: &str| Detail::HashMismatch {
+        file: file.into(),
+        algorithm: "sha256".into(),
+    };
+    vec![
+        // 5.3.4, 5.4.2, 5.5.3, 5.6.3
+        (
+            "rotation",
+            "bad-new-threshold",
+            Refresh,
+            SignatureThreshold,
+            "root version 2 (by its own keys): ",
+            threshold("root"),
+        ),
+        (
+            "rotation",
+            "bad-old-threshold",
+            Refresh,
+            SignatureThreshold,
+            "root version 2 (by trusted root keys): ",
+            threshold("root"),
+        ),
+        (
+            "attacks",
+            "ts-wrong-key",
+            Refresh,
+            SignatureThreshold,
+            "timestamp: 0 valid",
+            threshold("timestamp"),
+        ),
+        (
+            "attacks",
+            "snapshot-wrong-key",
+            Refresh,
+            SignatureThreshold,
+            "snapshot: 0 valid",
+            threshold("snapshot"),
+        ),
+        (
+            "attacks",
+            "targets-wrong-key",
+            Refresh,
+            SignatureThreshold,
+            "role \"targets\": 0 valid",
+            threshold("targets"),
+        ),
+        (
+            "attacks",
+            "role1-wrong-key",
+            Lookup("r1/a.txt"),
+            SignatureThreshold,
+            "role \"role1\": 0 valid",
+            threshold("role1"),
+        ),
+        // 5.3.10, 5.4.4, 5.5.6, 5.6.5
+        (
+            "rotation",
+            "final-expired",
+            Refresh,
+            Expired,
+            "root version 2 expired at 2021-01-01T00:00:00Z",
+            expired("root", 2),
+        ),
+        (
+            "attacks",
+            "ts-expired",
+            Refresh,
+            Expired,
+            "timestamp version 3 expired at",
+            expired("timestamp", 3),
+        ),
+        (
+            "attacks",
+            "snapshot-expired",
+            Refresh,
+            Expired,
+            "snapshot version 3 expired at",
+            expired("snapshot", 3),
+        ),
+        (
+            "attacks",
+            "targets-expired",
+            Refresh,
+            Expired,
+            "role \"targets\" version 3 expired at",
+            expired("targets", 3),
+        ),
+        (
+            "attacks",
+            "role1-expired",
+            Lookup("r1/a.txt"),
+            Expired,
+            "role \"role1\" version 3 expired at",
+            expired("role1", 3),
+        ),
+        // 5.3.5: 2.root.json is version 3.
+        (
+            "rotation",
+            "wrong-version",
+            Refresh,
+            Rollback,
+            "root: expected version 2, got 3",
+            Detail::RootVersion {
+                expected: 2,
+                actual: 3,
+            },
+        ),
+        // 5.4.3
+        (
+            "attacks",
+            "ts-rollback",
+            Refresh,
+            Rollback,
+            "timestamp version 1 is older than trusted version 2",
+            Detail::TimestampRollback {
+                version: 1,
+                trusted: 2,
+            },
+        ),
+        (
+            "attacks",
+            "ts-snapshot-version-rollback",
+            Refresh,
+            Rollback,
+            "timestamp lists snapshot version 1, older than trusted 2",
+            Detail::SnapshotVersionRollback {
+                version: 1,
+                trusted: 2,
+            },
+        ),
+        // 5.5.5
+        (
+            "attacks",
+            "snapshot-rollback-targets",
+            Refresh,
+            Rollback,
+            "snapshot lists targets.json version 1, older than trusted 2",
+            Detail::MetaRollback {
+                file: "targets.json".into(),
+                version: 1,
+                trusted: 2,
+            },
+        ),
+        (
+            "attacks",
+            "snapshot-role-removed",
+            Refresh,
+            Rollback,
+            "snapshot version 3 drops role1.json, listed by trusted version 2",
+            Detail::MetaDropped {
+                file: "role1.json".into(),
+            },
+        ),
+        // 5.5.4, 5.6.4: newer (after one restart) or older than listed.
+        (
+            "attacks",
+            "snapshot-version-mismatch",
+            Refresh,
+            RepositoryChanged,
+            "role \"snapshot\" version 4 is newer than version 3 listed by timestamp",
+            mismatch("snapshot", 3, 4, "timestamp"),
+        ),
+        (
+            "attacks",
+            "targets-version-mismatch",
+            Refresh,
+            RepositoryChanged,
+            "role \"targets\" version 4 is newer than version 3 listed by snapshot",
+            mismatch("targets", 3, 4, "snapshot"),
+        ),
+        (
+            "attacks",
+            "mix-and-match",
+            Refresh,
+            Rollback,
+            "role \"targets\" version 2 is older than version 3 listed by snapshot",
+            mismatch("targets", 3, 2, "snapshot"),
+        ),
+        // 5.5.2, 5.6.2
+        (
+            "attacks",
+            "snapshot-hash-mismatch",
+            Refresh,
+            InvalidHash,
+            "snapshot.json: sha256 is ",
+            hash("snapshot.json"),
+        ),
+        (
+            "attacks",
+            "targets-hash-mismatch",
+            Refresh,
+            InvalidHash,
+            "targets.json: sha256 is ",
+            hash("targets.json"),
+        ),
+        // 5.6.7: targets, a, then a-child would be the third role.
+        (
+            "delegations",
+            "1",
+            Lookup("a/sub/file.txt"),
+            DenialOfService,
+            "gave up after visiting 2 roles",
+            Detail::VisitLimit { max_roles: 2 },
+        ),
+    ]
+}
+
 #[test]
-fn threshold_not_met_names_the_role() {
+fn each_detail_is_set_where_the_failure_is_detected() {
+    let config = Config {
+        max_roles_visited: 2,
+        ..Config::default()
+    };
+    for (repo, state, step, kind, message, detail) in cases() {
+        let e = failure(repo, state, step, config.clone(), kind);
+        assert!(e.message().contains(message), "{repo}/{state}: {e}");
+        assert_detail(&e, detail);
+    }
+}
+
+#[test]
+fn the_trusted_root_failing_its_threshold_names_root() {
     // 5.2: the trusted root without its signatures.
     let mut root: serde_json::Value =
         serde_json::from_slice(&metadata_file("attacks", "1", "1.root.json")).unwrap();
@@ -75,173 +304,10 @@ fn threshold_not_met_names_the_role() {
     );
     assert!(e.message().starts_with("trusted root: 0 valid"), "{e}");
     assert_detail(&e, threshold("root"));
-    // 5.3.4, by the new root's keys and by the trusted root's.
-    for state in ["bad-new-threshold", "bad-old-threshold"] {
-        let e = rotation_refresh(state, ErrorKind::SignatureThreshold);
-        assert!(e.message().contains("root version 2 (by "), "{e}");
-        assert_detail(&e, threshold("root"));
-    }
-    // 5.4.2, 5.5.3, 5.6.3.
-    for (state, role) in [
-        ("ts-wrong-key", "timestamp"),
-        ("snapshot-wrong-key", "snapshot"),
-        ("targets-wrong-key", "targets"),
-    ] {
-        assert_detail(
-            &attack_refresh(state, ErrorKind::SignatureThreshold),
-            threshold(role),
-        );
-    }
-    let e = attack_lookup("role1-wrong-key", ErrorKind::SignatureThreshold);
-    assert!(e.message().contains("role \"role1\": 0 valid"), "{e}");
-    assert_detail(&e, threshold("role1"));
 }
 
 #[test]
-fn expired_names_role_version_and_expiry() {
-    let e = rotation_refresh("final-expired", ErrorKind::Expired);
-    assert!(
-        e.message()
-            .ends_with("root version 2 expired at 2021-01-01T00:00:00Z"),
-        "{e}"
-    );
-    assert_detail(&e, expired("root", 2, "2021-01-01T00:00:00Z"));
-    for (state, role) in [
-        ("ts-expired", "timestamp"),
-        ("snapshot-expired", "snapshot"),
-        ("targets-expired", "targets"),
-    ] {
-        assert_detail(
-            &attack_refresh(state, ErrorKind::Expired),
-            expired(role, 3, "2021-01-01T00:00:00Z"),
-        );
-    }
-    let e = attack_lookup("role1-expired", ErrorKind::Expired);
-    assert!(
-        e.message().contains("role \"role1\" version 3 expired"),
-        "{e}"
-    );
-    assert_detail(&e, expired("role1", 3, "2021-01-01T00:00:00Z"));
-}
-
-#[test]
-fn root_version_other_than_the_next() {
-    // 5.3.5: 2.root.json is version 3.
-    let e = rotation_refresh("wrong-version", ErrorKind::Rollback);
-    assert!(
-        e.message().contains("root: expected version 2, got 3"),
-        "{e}"
-    );
-    assert_detail(
-        &e,
-        Detail::RootVersion {
-            expected: 2,
-            actual: 3,
-        },
-    );
-}
-
-#[test]
-fn timestamp_rollbacks() {
-    // 5.4.3: timestamp 1 after 2; timestamp 3 listing snapshot 1 after 2.
-    let e = attack_refresh("ts-rollback", ErrorKind::Rollback);
-    assert!(
-        e.message()
-            .contains("timestamp version 1 is older than trusted version 2"),
-        "{e}"
-    );
-    assert_detail(
-        &e,
-        Detail::TimestampRollback {
-            version: 1,
-            trusted: 2,
-        },
-    );
-    let e = attack_refresh("ts-snapshot-version-rollback", ErrorKind::Rollback);
-    assert!(
-        e.message()
-            .contains("timestamp lists snapshot version 1, older than trusted 2"),
-        "{e}"
-    );
-    assert_detail(
-        &e,
-        Detail::SnapshotVersionRollback {
-            version: 1,
-            trusted: 2,
-        },
-    );
-}
-
-#[test]
-fn snapshot_rollbacks_name_the_file() {
-    // 5.5.5: targets.json 1 after 2; role1.json no longer listed.
-    let e = attack_refresh("snapshot-rollback-targets", ErrorKind::Rollback);
-    assert!(
-        e.message()
-            .contains("snapshot lists targets.json version 1, older than trusted 2"),
-        "{e}"
-    );
-    assert_detail(
-        &e,
-        Detail::MetaRollback {
-            file: "targets.json".into(),
-            version: 1,
-            trusted: 2,
-        },
-    );
-    let e = attack_refresh("snapshot-role-removed", ErrorKind::Rollback);
-    assert!(
-        e.message()
-            .contains("snapshot version 3 drops role1.json, listed by trusted version 2"),
-        "{e}"
-    );
-    assert_detail(
-        &e,
-        Detail::MetaDropped {
-            file: "role1.json".into(),
-        },
-    );
-}
-
-#[test]
-fn version_mismatch_older_or_newer_than_listed() {
-    // 5.5.4: snapshot 4 where timestamp lists 3 (after one restart).
-    let e = attack_refresh("snapshot-version-mismatch", ErrorKind::RepositoryChanged);
-    assert!(
-        e.message()
-            .contains("role \"snapshot\" version 4 is newer than version 3 listed by timestamp"),
-        "{e}"
-    );
-    assert_detail(&e, mismatch("snapshot", 3, 4, "timestamp"));
-    // 5.6.4: targets 4 where snapshot lists 3; targets 2 where it lists 3.
-    let e = attack_refresh("targets-version-mismatch", ErrorKind::RepositoryChanged);
-    assert_detail(&e, mismatch("targets", 3, 4, "snapshot"));
-    let e = attack_refresh("mix-and-match", ErrorKind::Rollback);
-    assert!(
-        e.message()
-            .contains("role \"targets\" version 2 is older than version 3 listed by snapshot"),
-        "{e}"
-    );
-    assert_detail(&e, mismatch("targets", 3, 2, "snapshot"));
-}
-
-#[test]
-fn hash_mismatch_names_file_and_algorithm() {
-    // 5.5.2, 5.6.2.
-    for (state, file) in [
-        ("snapshot-hash-mismatch", "snapshot.json"),
-        ("targets-hash-mismatch", "targets.json"),
-    ] {
-        let e = attack_refresh(state, ErrorKind::InvalidHash);
-        assert!(e.message().contains(&format!("{file}: sha256 is ")), "{e}");
-        assert_detail(
-            &e,
-            Detail::HashMismatch {
-                file: file.into(),
-                algorithm: "sha256".into(),
-            },
-        );
-    }
+fn a_target_hash_mismatch_names_the_first_differing_algorithm() {
     // 5.7.2: a target, the first listed algorithm that differs.
     let hashes = vec![
         ("sha256".to_string(), hex_digest::<sha2::Sha256>(b"hello")),
@@ -269,32 +335,15 @@ fn hex_digest<D: sha2::Digest>(data: &[u8]) -> String {
 }
 
 #[test]
-fn visit_limit_names_the_limit() {
-    // 5.6.7: targets, a, then a-child would be the third role.
-    let config = Config {
-        max_roles_visited: 2,
-        ..Config::default()
-    };
-    let mut u = client_with("delegations", "1", config);
-    u.refresh(ref_time()).unwrap();
-    let e = assert_kind(
-        u.get_target_info("a/sub/file.txt"),
-        ErrorKind::DenialOfService,
-    );
-    assert!(
-        e.message().contains("gave up after visiting 2 roles"),
-        "{e}"
-    );
-    assert_detail(&e, Detail::VisitLimit { max_roles: 2 });
-}
-
-#[test]
 fn other_failures_carry_no_detail() {
     // Malformed metadata, a length mismatch, a missing role.
-    let e = attack_refresh("ts-wrong-type", ErrorKind::Format);
-    assert_eq!(e.detail(), None, "{e}");
-    let e = attack_refresh("snapshot-length-mismatch", ErrorKind::DownloadSize);
-    assert_eq!(e.detail(), None, "{e}");
+    for (state, kind) in [
+        ("ts-wrong-type", ErrorKind::Format),
+        ("snapshot-length-mismatch", ErrorKind::DownloadSize),
+    ] {
+        let e = failure("attacks", state, Step::Refresh, Config::default(), kind);
+        assert_eq!(e.detail(), None, "{e}");
+    }
     let hashes = vec![("sha256".to_string(), hex_digest::<sha2::Sha256>(b"hello"))];
     let short = Expected {
         length: 6,

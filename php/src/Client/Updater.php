@@ -527,48 +527,41 @@ class Updater
     private static function phpTufMessage(Native\TufException $e): array
     {
         $d = $e->getDetail() ?? ['kind' => null];
-        return match (true) {
+        $message = match ($d['kind']) {
             // 5.3.4, 5.4.2, 5.5.3, 5.6.3
-            $e instanceof Native\SignatureThresholdException && $d['kind'] === 'threshold_not_met' =>
-                ['Signature threshold not met on ' . $d['role'], false],
+            'threshold_not_met' => 'Signature threshold not met on ' . $d['role'],
             // 5.3.10, 5.4.4, 5.5.6, 5.6.5
-            $e instanceof Native\ExpiredException && $d['kind'] === 'expired' =>
-                [sprintf('Remote %s metadata expired on %s', $d['role'], (new \DateTimeImmutable($d['expires']))->format('c')), false],
+            'expired' => sprintf('Remote %s metadata expired on %s', $d['role'], (new \DateTimeImmutable($d['expires']))->format('c')),
             // 5.3.5 (php-tuf's message has a stray "$" before each number
             // and a missing "match": both fixed here).
-            $d['kind'] === 'root_version' =>
-                ["Remote 'root' metadata version \"{$d['actual']}\" does not match the expected version \"{$d['expected']}\"", false],
+            'root_version' => "Remote 'root' metadata version \"{$d['actual']}\" does not match the expected version \"{$d['expected']}\"",
             // 5.4.3 (php-tuf's stray "$" fixed)
-            $d['kind'] === 'timestamp_rollback' =>
-                ["Remote timestamp metadata version \"{$d['version']}\" is less than previously seen timestamp version \"{$d['trusted']}\"", false],
-            $d['kind'] === 'snapshot_version_rollback' =>
-                ["Remote timestamp metadata file 'snapshot.json' version \"{$d['version']}\" is less than previously seen  version \"{$d['trusted']}\"", false],
+            'timestamp_rollback' => "Remote timestamp metadata version \"{$d['version']}\" is less than previously seen timestamp version \"{$d['trusted']}\"",
+            'snapshot_version_rollback' => "Remote timestamp metadata file 'snapshot.json' version \"{$d['version']}\" is less than previously seen  version \"{$d['trusted']}\"",
             // 5.5.5
-            $d['kind'] === 'meta_rollback' =>
-                ["Remote snapshot metadata file '{$d['file']}' version \"{$d['version']}\" is less than previously seen  version \"{$d['trusted']}\"", false],
-            $d['kind'] === 'meta_dropped' =>
-                ["Remote snapshot metadata file references '{$d['file']}' but this is not present in the remote file", false],
+            'meta_rollback' => "Remote snapshot metadata file '{$d['file']}' version \"{$d['version']}\" is less than previously seen  version \"{$d['trusted']}\"",
+            'meta_dropped' => "Remote snapshot metadata file references '{$d['file']}' but this is not present in the remote file",
             // 5.5.4, 5.6.4: older (a rollback) or newer (the repository
             // changed during the update, still after one restart)
-            $d['kind'] === 'version_mismatch' =>
-                ["Expected {$d['role']} version {$d['expected']} does not match actual version {$d['actual']}.", true],
-            // 5.5.2, 5.6.2: metadata files, named "<role>.json"
-            $e instanceof Native\InvalidHashException && $d['kind'] === 'hash_mismatch' && str_ends_with($d['file'], '.json') =>
-                self::hashMismatchMessage(substr($d['file'], 0, -5), $d['algorithm']),
-            default => [$e->getMessage(), false],
+            'version_mismatch' => "Expected {$d['role']} version {$d['expected']} does not match actual version {$d['actual']}.",
+            // 5.5.2, 5.6.2: metadata files, "<role>.json" (a target keeps
+            // the native message)
+            'hash_mismatch' => str_ends_with($d['file'], '.json')
+                ? self::hashMismatchMessage(substr($d['file'], 0, -5), $d['algorithm'])
+                : $e->getMessage(),
+            default => $e->getMessage(),
         };
+        return [$message, $d['kind'] === 'version_mismatch'];
     }
 
     /**
      * php-tuf's message for metadata of $role whose $algorithm digest is
      * not the one its referrer (timestamp for the snapshot) lists.
-     *
-     * @return array{0: string, 1: bool}
      */
-    private static function hashMismatchMessage(string $role, string $algorithm): array
+    private static function hashMismatchMessage(string $role, string $algorithm): string
     {
-        return ["The '" . rawurldecode($role) . "' contents does not match hash '$algorithm' specified in the '"
-            . ($role === 'snapshot' ? 'timestamp' : 'snapshot') . "' metadata.", false];
+        return "The '" . rawurldecode($role) . "' contents does not match hash '$algorithm' specified in the '"
+            . ($role === 'snapshot' ? 'timestamp' : 'snapshot') . "' metadata.";
     }
 
     /**
