@@ -9,22 +9,30 @@
 //! Throwing goes through `zend_throw_exception`, which makes an exception
 //! that is already pending (thrown by a PHP callback) the `previous` of the
 //! new one, and leaves `exit()` (an unwind-exit) alone.
+//!
+//! The base class has one member of its own: `getDetail()`, the typed
+//! detail of the core error (`crate::error_detail`), kept in a private
+//! property of the base class set right after the throw.
 
 use std::cell::RefCell;
-use std::ffi::CString;
+use std::ffi::{c_char, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use ext_php_rs::args::ArgInfoTables;
-use ext_php_rs::builders::ClassBuilder;
+use ext_php_rs::builders::{ClassBuilder, ClassProperty, FunctionBuilder};
 use ext_php_rs::class::RegisteredClass;
 use ext_php_rs::exception::{PhpException, PhpResult};
+use ext_php_rs::ffi::zend_read_property;
 use ext_php_rs::ffi::zend_throw_exception;
-use ext_php_rs::flags::ClassFlags;
-use ext_php_rs::types::ZendClassObject;
-use ext_php_rs::zend::{bailout, ce, ClassEntry, ExecutorGlobals};
+use ext_php_rs::flags::{ClassFlags, DataType, MethodFlags, PropertyFlags};
+use ext_php_rs::types::{ZendClassObject, ZendObject, Zval};
+use ext_php_rs::zend::{bailout, ce, ClassEntry, ExecuteData, ExecutorGlobals};
+use tuf_core::error::Detail;
 use tuf_core::{Error, ErrorKind};
+
+use crate::error_detail::detail_array;
 
 /// Namespace of the exception classes.
 const NAMESPACE: &str = "Tuf\\Native\\Exception\\";
@@ -71,10 +79,24 @@ const BASE_SLOT: usize = KINDS.len();
 /// Class entries as registered at MINIT (re-registered on a module restart).
 static CLASSES: [AtomicPtr<ClassEntry>; SLOTS] = [const { AtomicPtr::new(ptr::null_mut()) }; SLOTS];
 
+/// The private property of the base class that holds the detail array.
+const DETAIL_PROPERTY: &str = "detail";
+
 unsafe extern "C" {
     /// SPL's `RuntimeException`, exported by every PHP binary (SPL is always
     /// built in and starts before shared extensions).
     static spl_ce_RuntimeException: *mut ClassEntry;
+
+    /// Writes a property as code of `scope` would (so a private one of
+    /// `scope`); the engine adds its own reference to `value`. Exported by
+    /// PHP 8.0 and later, not bound by ext-php-rs.
+    fn zend_update_property(
+        scope: *mut ClassEntry,
+        object: *mut ZendObject,
+        name: *const c_char,
+        name_length: usize,
+        value: *mut Zval,
+    );
 }
 
 fn slot_of(kind: ErrorKind) -> usize {
@@ -119,10 +141,57 @@ fn parent_base() -> &'static ClassEntry {
     class_in(BASE_SLOT).unwrap_or_else(parent_runtime_exception)
 }
 
+/// `TufException::getDetail(): ?array`: the detail array the extension
+/// attached when it threw, or null (no detail, or made by PHP code).
+extern "C" fn get_detail(ex: &mut ExecuteData, retval: &mut Zval) {
+    // No parameters: more arguments are an ArgumentCountError, thrown by
+    // the parser.
+    if ex.parser().parse().is_err() {
+        return;
+    }
+    retval.set_null();
+    let (Some(base), Some(this)) = (class_in(BASE_SLOT), ex.get_self()) else {
+        return;
+    };
+    let mut scratch = Zval::new();
+    // SAFETY: `this` is the live object the method runs on and `base` a
+    // registered class it is an instance of; the name is valid for its
+    // length. The result points into the object or to `scratch`, both alive
+    // until the copy below.
+    let found = unsafe {
+        zend_read_property(
+            ptr::from_ref(base).cast_mut(),
+            this,
+            DETAIL_PROPERTY.as_ptr().cast(),
+            DETAIL_PROPERTY.len(),
+            true,
+            &raw mut scratch,
+        )
+        .as_ref()
+    };
+    if let Some(value) = found.filter(|v| v.is_array()) {
+        *retval = value.shallow_clone();
+    }
+}
+
 /// Registers the base class and the subclasses. Runs at MINIT.
 pub fn register_exception_classes() -> ext_php_rs::error::Result<()> {
     ClassBuilder::new(BASE_CLASS)
         .extends((parent_runtime_exception, "RuntimeException"))
+        .property(ClassProperty {
+            name: DETAIL_PROPERTY.to_string(),
+            flags: PropertyFlags::Private,
+            default: Some(Box::new(|| Ok(Zval::new()))),
+            docs: &[],
+            ty: None,
+            nullable: true,
+            readonly: false,
+            default_stub: Some("null".to_string()),
+        })
+        .method(
+            FunctionBuilder::new("getDetail", get_detail).returns(DataType::Array, false, true),
+            MethodFlags::Public | MethodFlags::Final,
+        )
         .registration(REMEMBER[BASE_SLOT])
         .register()?;
     for (slot, kind) in KINDS.into_iter().enumerate() {
@@ -209,13 +278,52 @@ pub fn throw_type_error(message: &str) {
     throw_raw(ce::type_error(), message);
 }
 
+/// Sets the detail property of the exception just thrown, if the engine
+/// took it (it keeps a pending unwind-exit instead).
+fn attach_detail(detail: &Detail) {
+    let Some(base) = class_in(BASE_SLOT) else {
+        return;
+    };
+    let globals = ExecutorGlobals::get();
+    let pending = globals.exception;
+    drop(globals);
+    // SAFETY: the pending exception, if any, is a live object owned by the
+    // engine until it is caught.
+    let Some(thrown) = (unsafe { pending.as_mut() }) else {
+        return;
+    };
+    if !thrown.instance_of(base) {
+        return;
+    }
+    let Some(table) = detail_array(detail) else {
+        return;
+    };
+    let mut value = Zval::new();
+    value.set_hashtable(table);
+    // SAFETY: a live instance of `base`, which declares the property; the
+    // engine copies `value` (our reference is released when it drops).
+    unsafe {
+        zend_update_property(
+            ptr::from_ref(base).cast_mut(),
+            thrown,
+            DETAIL_PROPERTY.as_ptr().cast(),
+            DETAIL_PROPERTY.len(),
+            &raw mut value,
+        );
+    }
+}
+
 /// Throws `failure` into the engine and returns the value the generated
 /// method code expects. That code's own throw of the returned
 /// `PhpException` is a no-op while an exception is pending, so it only
 /// matters if the engine refused ours.
 fn throw_failure(failure: Failure) -> PhpException {
+    let mut detail = None;
     let (class, message) = match failure {
-        Failure::Tuf(e) => (class_in(slot_of(e.kind())), e.message().to_string()),
+        Failure::Tuf(e) => {
+            detail = e.detail().cloned();
+            (class_in(slot_of(e.kind())), e.message().to_string())
+        }
         Failure::Type(m) => (Some(ce::type_error()), m),
         Failure::Value(m) => (Some(ce::value_error()), m),
         Failure::Internal(m) => (class_in(BASE_SLOT), m),
@@ -228,6 +336,9 @@ fn throw_failure(failure: Failure) -> PhpException {
     };
     let class = class.unwrap_or_else(ce::exception);
     throw_raw(class, &message);
+    if let Some(detail) = &detail {
+        attach_detail(detail);
+    }
     PhpException::new(message, 0, class)
 }
 

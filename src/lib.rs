@@ -20,6 +20,7 @@ use ext_php_rs::zend::ModuleEntry;
 
 mod args;
 mod callbacks;
+mod error_detail;
 mod errors;
 mod hashes;
 mod lock;

@@ -27,6 +27,33 @@ namespace Tuf\Native\Exception {
      */
     class TufException extends \RuntimeException
     {
+        /** @var array<string, string|int>|null Set by the extension when it throws. */
+        private $detail = null;
+
+        /**
+         * The facts of the failure, for code that words its own message
+         * (never parse getMessage()): null, or ['kind' => ..., ...] with
+         * one of these shapes (role and file names as the metadata spells
+         * them; versions are ints, or decimal strings beyond PHP_INT_MAX):
+         *
+         * - threshold_not_met: role ("root" for every root check)
+         * - expired: role, version, expires ("YYYY-MM-DDTHH:MM:SSZ")
+         * - root_version: expected, actual (a new root other than N+1)
+         * - timestamp_rollback: version, trusted
+         * - snapshot_version_rollback: version, trusted (snapshot version
+         *   the timestamp lists)
+         * - meta_rollback: file ("targets.json"), version, trusted
+         * - meta_dropped: file (listed by the trusted snapshot, not the new)
+         * - version_mismatch: role, expected (what referrer lists), actual,
+         *   referrer ("timestamp" or "snapshot")
+         * - hash_mismatch: file, algorithm (the first listed one that differs)
+         * - visit_limit: maxRoles (a delegation search gave up)
+         *
+         * @return array<string, string|int>|null
+         */
+        final public function getDetail(): ?array
+        {
+        }
     }
 
     /** Malformed metadata: bad JSON, wrong type, missing or invalid fields. */

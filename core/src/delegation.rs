@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::metadata::{DelegatedRoles, Delegations, TargetFile, Targets};
 use crate::pattern::target_path_digest;
 
@@ -81,7 +81,10 @@ where
         if visited.len() >= max_roles {
             return Err(Error::dos(format!(
                 "target {target:?}: gave up after visiting {max_roles} roles"
-            )));
+            ))
+            .with_detail(Detail::VisitLimit {
+                max_roles: max_roles as u64,
+            }));
         }
         let current = load(&role, parent.as_ref())?;
         visited.insert(role.clone());

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use crate::time::UnixTime;
+
 /// What went wrong, as a class of failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
@@ -60,11 +62,65 @@ impl ErrorKind {
     }
 }
 
-/// An error with its kind and a message naming the role, file or target.
+/// The facts of a failure, typed, for callers that word their own message
+/// (the PHP shim words php-tuf's): set where the core detects the failure,
+/// next to the message, which says the same for people. Most errors carry
+/// none. Role names are as the metadata spells them ("root" for every root
+/// check); versions are as signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    /// Fewer valid signatures than `role`'s threshold (5.3.4, 5.4.2,
+    /// 5.5.3, 5.6.3).
+    ThresholdNotMet { role: String },
+    /// `role` version `version` expired at `expires` (5.3.10, 5.4.4, 5.5.6,
+    /// 5.6.5).
+    Expired {
+        role: String,
+        version: u64,
+        expires: UnixTime,
+    },
+    /// A new root is not the version after the trusted one (5.3.5).
+    RootVersion { expected: u64, actual: u64 },
+    /// The timestamp's version went down (5.4.3).
+    TimestampRollback { version: u64, trusted: u64 },
+    /// The timestamp lists an older snapshot version than the trusted
+    /// timestamp did (5.4.3).
+    SnapshotVersionRollback { version: u64, trusted: u64 },
+    /// The snapshot lists metadata file `file` ("targets.json") at an older
+    /// version than the trusted snapshot (5.5.5).
+    MetaRollback {
+        file: String,
+        version: u64,
+        trusted: u64,
+    },
+    /// The snapshot no longer lists `file`, which the trusted snapshot
+    /// listed (5.5.5).
+    MetaDropped { file: String },
+    /// `role` is version `actual`, not the version `expected` that
+    /// `referrer` ("timestamp" or "snapshot") lists: older is a rollback,
+    /// newer a repository change (5.5.4, 5.6.4).
+    VersionMismatch {
+        role: String,
+        expected: u64,
+        actual: u64,
+        referrer: String,
+    },
+    /// The contents of `file` do not have the `algorithm` digest trusted
+    /// metadata lists (5.5.2, 5.6.2, 5.7.2).
+    HashMismatch { file: String, algorithm: String },
+    /// A delegation search visited `max_roles` roles without an answer
+    /// (5.6.7).
+    VisitLimit { max_roles: u64 },
+}
+
+/// An error with its kind, a message naming the role, file or target, and
+/// for some failures their [`Detail`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    // Boxed: errors travel in every `Result`; most have no detail.
+    detail: Option<Box<Detail>>,
 }
 
 impl Error {
@@ -72,6 +128,7 @@ impl Error {
         Error {
             kind,
             message: message.into(),
+            detail: None,
         }
     }
     pub fn kind(&self) -> ErrorKind {
@@ -80,7 +137,16 @@ impl Error {
     pub fn message(&self) -> &str {
         &self.message
     }
-    /// Prefixes the message with where the error happened ("role 'x': ...").
+    pub fn detail(&self) -> Option<&Detail> {
+        self.detail.as_deref()
+    }
+    /// Attaches the facts of the failure; the message is unchanged.
+    pub fn with_detail(mut self, detail: Detail) -> Self {
+        self.detail = Some(Box::new(detail));
+        self
+    }
+    /// Prefixes the message with where the error happened ("role 'x': ...");
+    /// the detail stays.
     pub fn context(mut self, what: impl fmt::Display) -> Self {
         self.message = format!("{what}: {}", self.message);
         self

@@ -19,7 +19,7 @@ use blake2::digest::consts::U32;
 use blake2::{Blake2b, Blake2b512, Digest};
 use ring::digest::{self, Context};
 
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 
 /// Hash algorithms this build checks, by securesystemslib's names
 /// (`blake2b-256` is BLAKE2b with a 32-byte digest, `blake2b` the 64-byte
@@ -211,7 +211,11 @@ impl Verifier {
                     check.algorithm.name(),
                     hex::encode(&got),
                     hex::encode(&check.want)
-                )));
+                ))
+                .with_detail(Detail::HashMismatch {
+                    file: self.what.clone(),
+                    algorithm: check.algorithm.name().to_string(),
+                }));
             }
         }
         Ok(())

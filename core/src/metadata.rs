@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::crypto::{KeyError, VerifyingKey};
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::json;
 use crate::pattern::{path_matches, SuccinctBins};
 use crate::time::{parse_expires, UnixTime};
@@ -72,14 +72,25 @@ impl Common {
         self.expires <= reference_time
     }
 
-    /// An `Expired` error naming `what` (e.g. "timestamp") if expired.
-    pub fn check_not_expired(&self, what: &str, reference_time: UnixTime) -> Result<()> {
+    /// An `Expired` error naming `what` (e.g. "timestamp") if expired, with
+    /// the role name `role` in its detail.
+    pub fn check_not_expired(
+        &self,
+        role: &str,
+        what: &str,
+        reference_time: UnixTime,
+    ) -> Result<()> {
         if self.is_expired(reference_time) {
             return Err(Error::expired(format!(
                 "{what} version {} expired at {}",
                 self.version,
                 crate::time::format_time(self.expires)
-            )));
+            ))
+            .with_detail(Detail::Expired {
+                role: role.to_string(),
+                version: self.version,
+                expires: self.expires,
+            }));
         }
         Ok(())
     }

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::hashing;
 use crate::metadata::{
     parse_root, parse_snapshot, parse_targets, parse_timestamp, DelegatedRoles, Key, MetaFile,
@@ -54,6 +54,7 @@ impl TrustedSet {
         let role = root.signed.role("root");
         check_threshold(
             "trusted root",
+            "root",
             &root.canonical,
             &root.signatures,
             &root.signed.keys,
@@ -114,6 +115,7 @@ impl TrustedSet {
                 "root version {} (by trusted root keys)",
                 new.signed.common.version
             ),
+            "root",
             &new.canonical,
             &new.signatures,
             &self.root.keys,
@@ -125,6 +127,7 @@ impl TrustedSet {
                 "root version {} (by its own keys)",
                 new.signed.common.version
             ),
+            "root",
             &new.canonical,
             &new.signatures,
             &new.signed.keys,
@@ -132,13 +135,14 @@ impl TrustedSet {
         )?;
         // 5.3.5: exactly N+1.
         if Some(new.signed.common.version) != expected {
-            return Err(Error::rollback(match expected {
-                Some(v) => format!(
-                    "root: expected version {v}, got {}",
-                    new.signed.common.version
-                ),
-                None => format!("root: no version can follow {}", u64::MAX),
-            }));
+            let actual = new.signed.common.version;
+            return Err(match expected {
+                Some(expected) => {
+                    Error::rollback(format!("root: expected version {expected}, got {actual}"))
+                        .with_detail(Detail::RootVersion { expected, actual })
+                }
+                None => Error::rollback(format!("root: no version can follow {}", u64::MAX)),
+            });
         }
         self.root = new.signed;
         Ok(())
@@ -158,7 +162,7 @@ impl TrustedSet {
     pub fn check_final_root(&self) -> Result<()> {
         self.root
             .common
-            .check_not_expired("root", self.reference_time)
+            .check_not_expired("root", "root", self.reference_time)
     }
 
     /// Spec 5.4: timestamp. Called first with the locally cached timestamp
@@ -174,6 +178,7 @@ impl TrustedSet {
         // 5.4.2
         check_threshold(
             "timestamp",
+            "timestamp",
             &new.canonical,
             &new.signatures,
             &self.root.keys,
@@ -185,7 +190,11 @@ impl TrustedSet {
             if new_v < old_v {
                 return Err(Error::rollback(format!(
                     "timestamp version {new_v} is older than trusted version {old_v}"
-                )));
+                ))
+                .with_detail(Detail::TimestampRollback {
+                    version: new_v,
+                    trusted: old_v,
+                }));
             }
             if new_v == old_v {
                 return Ok(TimestampUpdate::Unchanged);
@@ -194,7 +203,11 @@ impl TrustedSet {
             if new_s < old_s {
                 return Err(Error::rollback(format!(
                     "timestamp lists snapshot version {new_s}, older than trusted {old_s}"
-                )));
+                ))
+                .with_detail(Detail::SnapshotVersionRollback {
+                    version: new_s,
+                    trusted: old_s,
+                }));
             }
         }
         // Kept even if expired: it is authentic and newer, so it is the
@@ -211,7 +224,7 @@ impl TrustedSet {
             .as_ref()
             .ok_or_else(|| Error::state("timestamp is not loaded"))?;
         ts.common
-            .check_not_expired("timestamp", self.reference_time)?;
+            .check_not_expired("timestamp", "timestamp", self.reference_time)?;
         Ok(ts)
     }
 
@@ -234,6 +247,7 @@ impl TrustedSet {
         // 5.5.3
         check_threshold(
             "snapshot",
+            "snapshot",
             &new.canonical,
             &new.signatures,
             &self.root.keys,
@@ -247,13 +261,19 @@ impl TrustedSet {
                         return Err(Error::rollback(format!(
                             "snapshot version {} drops {name}, listed by trusted version {}",
                             new.signed.common.version, old.common.version
-                        )))
+                        ))
+                        .with_detail(Detail::MetaDropped { file: name.clone() }))
                     }
                     Some(m) if m.version < old_meta.version => {
                         return Err(Error::rollback(format!(
                             "snapshot lists {name} version {}, older than trusted {}",
                             m.version, old_meta.version
-                        )))
+                        ))
+                        .with_detail(Detail::MetaRollback {
+                            file: name.clone(),
+                            version: m.version,
+                            trusted: old_meta.version,
+                        }))
                     }
                     Some(_) => {}
                 }
@@ -280,7 +300,7 @@ impl TrustedSet {
             "timestamp",
         )?;
         snap.common
-            .check_not_expired("snapshot", self.reference_time)?;
+            .check_not_expired("snapshot", "snapshot", self.reference_time)?;
         Ok(snap)
     }
 
@@ -311,6 +331,7 @@ impl TrustedSet {
         match parent {
             None if role == "targets" => check_threshold(
                 &what,
+                role,
                 &new.canonical,
                 &new.signatures,
                 &self.root.keys,
@@ -323,7 +344,14 @@ impl TrustedSet {
             }
             Some(p) => {
                 let (keys, role_keys) = p.delegation_for(role)?;
-                check_threshold(&what, &new.canonical, &new.signatures, keys, role_keys)?
+                check_threshold(
+                    &what,
+                    role,
+                    &new.canonical,
+                    &new.signatures,
+                    keys,
+                    role_keys,
+                )?
             }
         }
         // 5.6.4
@@ -331,7 +359,7 @@ impl TrustedSet {
         // 5.6.5
         new.signed
             .common
-            .check_not_expired(&what, self.reference_time)?;
+            .check_not_expired(role, &what, self.reference_time)?;
         self.next_id += 1;
         let verified = Arc::new(VerifiedTargets {
             id: self.next_id,
@@ -386,16 +414,24 @@ impl std::ops::Deref for VerifiedTargets {
 /// files are overwritten in place): not an attack, and never trusted
 /// either; the updater starts over from the timestamp once.
 fn check_listed_version(role: &str, version: u64, listed: u64, referrer: &str) -> Result<()> {
+    let detail = || Detail::VersionMismatch {
+        role: role.to_string(),
+        expected: listed,
+        actual: version,
+        referrer: referrer.to_string(),
+    };
     if version > listed {
         return Err(Error::repository_changed(format!(
             "the repository changed during the update: role {role:?} version {version} \
              is newer than version {listed} listed by {referrer}"
-        )));
+        ))
+        .with_detail(detail()));
     }
     if version < listed {
         return Err(Error::rollback(format!(
             "role {role:?} version {version} is older than version {listed} listed by {referrer}"
-        )));
+        ))
+        .with_detail(detail()));
     }
     Ok(())
 }

@@ -2,17 +2,19 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::metadata::{Key, RoleKeys, Signature};
 
 /// Checks that `signatures` over `canonical` include valid ones from at
-/// least `role.threshold` distinct authorised keys.
+/// least `role_keys.threshold` distinct authorised keys. `what` names the
+/// metadata in the message, `role` is its role name (for the detail).
 ///
 /// Only keys listed for the role count; the verifier comes from the trusted
 /// key, never from the signature. A signature that is malformed or does not
 /// verify simply does not count. The same public key listed under two
 /// keyids counts once. Stops verifying as soon as the threshold is met.
 pub fn check_threshold(
+    what: &str,
     role: &str,
     canonical: &[u8],
     signatures: &[Signature],
@@ -47,7 +49,10 @@ pub fn check_threshold(
         Ok(())
     } else {
         Err(Error::threshold(format!(
-            "{role}: {valid} valid signature(s) from distinct authorised keys, threshold is {threshold}"
-        )))
+            "{what}: {valid} valid signature(s) from distinct authorised keys, threshold is {threshold}"
+        ))
+        .with_detail(Detail::ThresholdNotMet {
+            role: role.to_string(),
+        }))
     }
 }

@@ -240,7 +240,7 @@ class Updater
             } catch (Native\DenialOfServiceException $e) {
                 // § 5.6.7.1: as in php-tuf, a search that reaches
                 // static::MAXIMUM_TARGET_ROLES delegated roles finds nothing.
-                if ($e->getPrevious() === null && str_contains($e->getMessage(), 'gave up after visiting')) {
+                if ($e->getPrevious() === null && ($e->getDetail()['kind'] ?? null) === 'visit_limit') {
                     return null;
                 }
                 throw $e;
@@ -519,57 +519,49 @@ class Updater
     /**
      * php-tuf 0.1.7's message for the failure a native exception reports
      * (its own message when php-tuf has no equivalent), and whether it is
-     * a version mismatch (5.5.4, 5.6.4).
+     * a version mismatch (5.5.4, 5.6.4). Worded from the exception's
+     * getDetail() (docs/extension-api.md), never from the native message.
      *
      * @return array{0: string, 1: bool}
      */
     private static function phpTufMessage(Native\TufException $e): array
     {
-        $native = $e->getMessage();
-        // How the core names a role: `role "name"` (Rust debug quoting),
-        // "root version N (...)", "trusted root", or the top-level name.
-        $role = '(role "(?:[^"\\\\]|\\\\.)*"|trusted root|root version \d+ \([^)]*\)|root|timestamp|snapshot|targets)';
-        $name = static function (string $what): string {
-            if (preg_match('/^role "(.*)"$/s', $what, $m)) {
-                return stripcslashes($m[1]);
-            }
-            return str_contains($what, 'root') ? 'root' : $what;
-        };
-        $m = [];
-        $found = static function (string $pattern) use ($native, &$m): bool {
-            return preg_match($pattern, $native, $m) === 1;
-        };
-        return match (true) {
+        $d = $e->getDetail() ?? ['kind' => null];
+        $message = match ($d['kind']) {
             // 5.3.4, 5.4.2, 5.5.3, 5.6.3
-            $e instanceof Native\SignatureThresholdException && $found("/$role: \\d+ valid signature/") =>
-                ['Signature threshold not met on ' . $name($m[1]), false],
+            'threshold_not_met' => 'Signature threshold not met on ' . $d['role'],
             // 5.3.10, 5.4.4, 5.5.6, 5.6.5
-            $e instanceof Native\ExpiredException && $found("/$role version \\d+ expired at (\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ)/") =>
-                [sprintf('Remote %s metadata expired on %s', $name($m[1]), (new \DateTimeImmutable($m[2]))->format('c')), false],
+            'expired' => sprintf('Remote %s metadata expired on %s', $d['role'], (new \DateTimeImmutable($d['expires']))->format('c')),
             // 5.3.5 (php-tuf's message has a stray "$" before each number
             // and a missing "match": both fixed here).
-            $found('/root: expected version (\\d+), got (\\d+)/') =>
-                ["Remote 'root' metadata version \"{$m[2]}\" does not match the expected version \"{$m[1]}\"", false],
+            'root_version' => "Remote 'root' metadata version \"{$d['actual']}\" does not match the expected version \"{$d['expected']}\"",
             // 5.4.3 (php-tuf's stray "$" fixed)
-            $found('/timestamp version (\\d+) is older than trusted version (\\d+)/') =>
-                ["Remote timestamp metadata version \"{$m[1]}\" is less than previously seen timestamp version \"{$m[2]}\"", false],
-            $found('/timestamp lists snapshot version (\\d+), older than trusted (\\d+)/') =>
-                ["Remote timestamp metadata file 'snapshot.json' version \"{$m[1]}\" is less than previously seen  version \"{$m[2]}\"", false],
+            'timestamp_rollback' => "Remote timestamp metadata version \"{$d['version']}\" is less than previously seen timestamp version \"{$d['trusted']}\"",
+            'snapshot_version_rollback' => "Remote timestamp metadata file 'snapshot.json' version \"{$d['version']}\" is less than previously seen  version \"{$d['trusted']}\"",
             // 5.5.5
-            $found('/snapshot lists (.+) version (\\d+), older than trusted (\\d+)/') =>
-                ["Remote snapshot metadata file '{$m[1]}' version \"{$m[2]}\" is less than previously seen  version \"{$m[3]}\"", false],
-            $found('/snapshot version \\d+ drops (.+), listed by trusted version \\d+/') =>
-                ["Remote snapshot metadata file references '{$m[1]}' but this is not present in the remote file", false],
+            'meta_rollback' => "Remote snapshot metadata file '{$d['file']}' version \"{$d['version']}\" is less than previously seen  version \"{$d['trusted']}\"",
+            'meta_dropped' => "Remote snapshot metadata file references '{$d['file']}' but this is not present in the remote file",
             // 5.5.4, 5.6.4: older (a rollback) or newer (the repository
             // changed during the update, still after one restart)
-            $found("/$role version (\\d+) is (?:older|newer) than version (\\d+) listed by (?:timestamp|snapshot)/") =>
-                ['Expected ' . $name($m[1]) . " version {$m[3]} does not match actual version {$m[2]}.", true],
-            // 5.5.2, 5.6.2
-            $e instanceof Native\InvalidHashException && $found('/(\\S+)\\.json: (\\w+) is [0-9a-f]*, trusted metadata lists/') =>
-                ["The '" . rawurldecode($m[1]) . "' contents does not match hash '{$m[2]}' specified in the '"
-                    . ($m[1] === 'snapshot' ? 'timestamp' : 'snapshot') . "' metadata.", false],
-            default => [$native, false],
+            'version_mismatch' => "Expected {$d['role']} version {$d['expected']} does not match actual version {$d['actual']}.",
+            // 5.5.2, 5.6.2: metadata files, "<role>.json" (a target keeps
+            // the native message)
+            'hash_mismatch' => str_ends_with($d['file'], '.json')
+                ? self::hashMismatchMessage(substr($d['file'], 0, -5), $d['algorithm'])
+                : $e->getMessage(),
+            default => $e->getMessage(),
         };
+        return [$message, $d['kind'] === 'version_mismatch'];
+    }
+
+    /**
+     * php-tuf's message for metadata of $role whose $algorithm digest is
+     * not the one its referrer (timestamp for the snapshot) lists.
+     */
+    private static function hashMismatchMessage(string $role, string $algorithm): string
+    {
+        return "The '" . rawurldecode($role) . "' contents does not match hash '$algorithm' specified in the '"
+            . ($role === 'snapshot' ? 'timestamp' : 'snapshot') . "' metadata.";
     }
 
     /**
