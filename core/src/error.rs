@@ -6,8 +6,6 @@
 
 use std::fmt;
 
-use crate::time::UnixTime;
-
 /// What went wrong, as a class of failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
@@ -77,7 +75,9 @@ pub enum Detail {
     Expired {
         role: String,
         version: u64,
-        expires: UnixTime,
+        /// Unix seconds, as `crate::time::UnixTime` (an `i64`; named here
+        /// by its type so errors do not depend on the time module).
+        expires: i64,
     },
     /// A new root is not the version after the trusted one (5.3.5).
     RootVersion { expected: u64, actual: u64 },
