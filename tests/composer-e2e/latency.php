@@ -186,11 +186,15 @@ function roundTrips(float $added, int $delay): ?float
 }
 
 $composerVersion = trim((string) shell_exec('composer --version 2>/dev/null | awk \'{print $3}\''));
+$load = implode(' ', array_map(static fn ($l) => number_format($l, 2), sys_getloadavg() ?: []));
+$when = gmdate('Y-m-d H:i') . ' UTC';
 $report = [
     'what' => "TUF's added wall time (median with TUF - median with \"tuf\": false) in the Composer end-to-end site, per request delay",
     'php' => PHP_VERSION,
     'composer' => $composerVersion,
     'runs' => $runs,
+    'date' => $when,
+    'load_average' => $load,
     'results' => $results,
 ];
 $fmt = static fn (?float $v, int $decimals) => $v === null ? 'n/a' : number_format($v, $decimals, '.', '');
@@ -216,7 +220,7 @@ foreach ($results as $r) {
     }
     $md .= '| ' . implode(' | ', $row) . " |\n";
 }
-$md .= "\nPHP " . PHP_VERSION . ", Composer $composerVersion; round trips = added time / delay.\n";
+$md .= "\nPHP " . PHP_VERSION . ", Composer $composerVersion, $when, load average $load at the end; round trips = added time / delay.\n";
 is_dir($out) || mkdir($out, 0777, true);
 file_put_contents("$out/latency.json", json_encode($report, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n");
 file_put_contents("$out/latency.md", $md);
