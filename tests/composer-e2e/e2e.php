@@ -14,15 +14,15 @@
  * output when it failed, or always with E2E_SHOW=1 in the environment)
  * and "N passed, N failed"; exits 1 if any failed.
  *
- * PHP libraries come from Debian (/usr/share/php), not Packagist: a
- * Composer "package" repository describes each one Composer must resolve
- * (guzzlehttp/psr7, guzzlehttp/promises, psr/http-message) with the
- * version dpkg reports, a "path" dist at its Debian directory and
- * Debian's autoload.php as its autoloader (which loads the Debian
- * libraries it depends on itself).
+ * The server, the site's composer.json and Composer runs are lib.php's;
+ * PHP libraries come from Debian (guzzlehttp/psr7, guzzlehttp/promises,
+ * psr/http-message; see lib.php). E2E_DELAY_MS=N in the environment
+ * delays every answer of the server by N ms (see startServer()).
  */
 
 declare(strict_types=1);
+
+require __DIR__ . '/lib.php';
 
 // EXT is the extension's shared object, loaded with -d extension=; or
 // "installed": the one PHP loads itself (a Debian package's conf.d link).
@@ -45,12 +45,6 @@ $failed = 0;
 $composerRuns = 0;
 $started = microtime(true);
 
-function setupFailed(string $why): never
-{
-    fwrite(STDERR, "composer-e2e: $why\n");
-    exit(1);
-}
-
 function check(bool $ok, string $what, string $detail = ''): bool
 {
     global $passed, $failed;
@@ -59,186 +53,6 @@ function check(bool $ok, string $what, string $detail = ''): bool
     $show = (!$ok || getenv('E2E_SHOW')) && $detail !== '';
     echo ($ok ? 'ok     ' : 'FAILED ') . $what . ($show ? "\n" . preg_replace('/^/m', '         | ', rtrim($detail)) : '') . "\n";
     return $ok;
-}
-
-// ---------------------------------------------------------------- server
-
-$stateFile = "$work/state";
-$log = "$work/requests.log";
-file_put_contents($stateFile, "1\n");
-touch($log);
-$serverErr = "$work/server.err";
-// Bounded lifetime: killed at exit, and by timeout(1) in any case.
-$server = proc_open(
-    ['timeout', '900', PHP_BINARY, '-n', '-S', '127.0.0.1:0', __DIR__ . '/router.php'],
-    [0 => ['file', '/dev/null', 'r'], 1 => ['file', '/dev/null', 'w'], 2 => ['file', $serverErr, 'w']],
-    $pipes,
-    $work,
-    ['E2E_REPO' => realpath($repo), 'E2E_STATE' => $stateFile, 'E2E_LOG' => $log, 'PATH' => getenv('PATH')],
-);
-register_shutdown_function(static function () use ($server): void {
-    proc_terminate($server);
-    proc_close($server);
-});
-$port = null;
-for ($i = 0; $i < 100 && $port === null; $i++) {
-    usleep(50000);
-    if (preg_match('#http://127\.0\.0\.1:(\d+)#', (string) @file_get_contents($serverErr), $m)) {
-        $port = (int) $m[1];
-    }
-}
-$port ?? setupFailed("php -S did not start:\n" . @file_get_contents($serverErr));
-$url = "http://127.0.0.1:$port/8";
-// composer-integration: vendor/composer/tuf/<URL, non-alphanumerics as ->.
-$tufDir = 'vendor/composer/tuf/' . preg_replace('/[^[:alnum:]\.]/', '-', $url);
-
-function serve(string $state): void
-{
-    global $stateFile;
-    file_put_contents($stateFile, "$state\n");
-}
-
-/** @return list<array{state: string, uri: string, status: int, x-php-tuf: ?string}> */
-function requests(): array
-{
-    global $log;
-    return array_map(static fn ($l) => json_decode($l, true), array_filter(explode("\n", file_get_contents($log))));
-}
-
-// ---------------------------------------------------------------- project
-
-/** A Debian library as a Composer package, at the version dpkg reports. */
-function debian(string $name, string $deb, string $dir, array $require = []): array
-{
-    $version = trim((string) shell_exec('dpkg-query -W -f \'${Version}\' ' . escapeshellarg($deb) . ' 2>/dev/null'));
-    // 2.7.1-1+deb13u2 -> 2.7.1: no epoch, no Debian revision.
-    $version = preg_replace(['/^\d+:/', '/-[^-]*$/'], '', $version);
-    if ($version === '' || !is_file("$dir/autoload.php")) {
-        setupFailed("Debian package $deb is missing (apt-get install $deb)");
-    }
-    return [
-        'name' => $name,
-        'version' => $version,
-        'type' => 'library',
-        'dist' => ['type' => 'path', 'url' => $dir],
-        'transport-options' => ['symlink' => true],
-        'autoload' => ['files' => ['autoload.php']],
-    ] + ($require === [] ? [] : ['require' => $require]);
-}
-
-$project = "$work/project";
-mkdir("$project/tuf", 0777, true);
-// The root the project ships: composer-integration looks for
-// tuf/<host>.json beside composer.json.
-copy("$repo/1/metadata/1.root.json", "$project/tuf/127.0.0.1.json");
-$composerJson = [
-    'name' => 'example/drupal-site',
-    'type' => 'project',
-    'description' => 'A Drupal site whose packages come from a TUF-protected repository.',
-    'repositories' => [
-        ['type' => 'composer', 'url' => $url],
-        ['type' => 'path', 'url' => "$source/php", 'options' => ['symlink' => true]],
-        ['type' => 'path', 'url' => $shared, 'options' => ['symlink' => true, 'versions' => ['php-tuf/composer-integration' => '1.0.0-alpha14']]],
-        ['type' => 'package', 'package' => [
-            debian('psr/http-message', 'php-psr-http-message', '/usr/share/php/Psr/Http/Message'),
-            debian('guzzlehttp/promises', 'php-guzzlehttp-promises', '/usr/share/php/GuzzleHttp/Promise'),
-            debian('guzzlehttp/psr7', 'php-guzzlehttp-psr7', '/usr/share/php/GuzzleHttp/Psr7', ['psr/http-message' => '^1.1 || ^2.0']),
-        ]],
-        ['packagist.org' => false],
-    ],
-    'require' => [
-        'php-tuf/composer-integration' => '1.0.0-alpha14',
-        'tuf-native/php-tuf-shim' => '*',
-    ],
-    'minimum-stability' => 'alpha',
-    'config' => [
-        'allow-plugins' => ['php-tuf/composer-integration' => true],
-        'secure-http' => false,
-        'audit' => ['abandoned' => 'ignore'],
-    ],
-];
-file_put_contents("$project/composer.json", json_encode($composerJson, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n");
-
-/**
- * A copy of the scan directory PHP reads (conf.d) without tuf_native's
- * ini file, for the run without the extension when it is installed.
- */
-function withoutTufNative(): string
-{
-    global $work;
-    $dir = "$work/conf.d-without-tuf_native";
-    if (!is_dir($dir)) {
-        mkdir($dir);
-        $scanned = php_ini_scanned_files();
-        foreach ($scanned === false ? [] : array_map('trim', explode(',', $scanned)) as $file) {
-            if ($file !== '' && !str_contains(basename($file), 'tuf_native')) {
-                copy($file, "$dir/" . basename($file));
-            }
-        }
-    }
-    return $dir;
-}
-
-/**
- * Runs Composer in $dir (a clean cache each time, so every archive and
- * listing is really downloaded); returns [exit status, output].
- *
- * @return array{0: int, 1: string}
- */
-function composer(string $dir, array $args, bool $withExtension = true): array
-{
-    global $work, $ext, $installed, $composerRuns;
-    $composerRuns++;
-    $cache = "$work/cache";
-    exec('rm -rf ' . escapeshellarg($cache));
-    $php = [PHP_BINARY];
-    $scanDir = getenv('PHP_INI_SCAN_DIR');
-    if ($withExtension && !$installed) {
-        $php = [PHP_BINARY, '-d', "extension=$ext"];
-    } elseif (!$withExtension && $installed) {
-        // The installed module off: PHP's conf.d without its ini file.
-        $scanDir = withoutTufNative();
-    }
-    $out = "$work/composer.out";
-    $handle = fopen($out, 'w');
-    $proc = proc_open(
-        ['timeout', '300', ...$php, '/usr/bin/composer', '--no-ansi', '--no-interaction', ...$args],
-        [0 => ['file', '/dev/null', 'r'], 1 => $handle, 2 => $handle],
-        $pipes,
-        $dir,
-        [
-            'HOME' => "$work/home",
-            'COMPOSER_HOME' => "$work/composer-home",
-            'COMPOSER_CACHE_DIR' => $cache,
-            'COMPOSER_ALLOW_SUPERUSER' => '1',
-            'COMPOSER_NO_AUDIT' => '1',
-            // Wide enough that Symfony Console does not cut messages.
-            'COLUMNS' => '400',
-            'PATH' => getenv('PATH'),
-        ] + ($scanDir === false ? [] : ['PHP_INI_SCAN_DIR' => $scanDir]),
-    );
-    $status = proc_close($proc);
-    fclose($handle);
-    return [$status, (string) file_get_contents($out)];
-}
-
-/** Package name => installed version, from vendor/composer/installed.json. */
-function installed(string $dir): array
-{
-    $file = "$dir/vendor/composer/installed.json";
-    if (!is_file($file)) {
-        return [];
-    }
-    $versions = [];
-    foreach (json_decode(file_get_contents($file), true)['packages'] as $package) {
-        $versions[$package['name']] = $package['version'];
-    }
-    return $versions;
-}
-
-function drupalModules(string $dir): array
-{
-    return array_filter(installed($dir), static fn ($name) => str_starts_with($name, 'drupal/'), ARRAY_FILTER_USE_KEY);
 }
 
 /**
@@ -287,16 +101,21 @@ function errorTitles(string $output): array
     return $m[1];
 }
 
-function copyProject(string $from, string $to): void
-{
-    exec('rm -rf ' . escapeshellarg($to) . ' && cp -a ' . escapeshellarg($from) . ' ' . escapeshellarg($to), $o, $status);
-    $status === 0 || setupFailed("cannot copy $from");
-}
-
 function tokenInfo(string $dir): string
 {
     return (string) @file_get_contents("$dir/vendor/drupal/token/token.info.yml");
 }
+
+$url = startServer($work, $repo);
+
+// ---------------------------------------------------------------- project
+
+$project = "$work/project";
+mkdir("$project/tuf", 0777, true);
+// The root the project ships: composer-integration looks for
+// tuf/<host>.json beside composer.json.
+copy("$repo/1/metadata/1.root.json", "$project/tuf/127.0.0.1.json");
+writeComposerJson($project, siteComposerJson($url, $shared, clientShim($source)));
 
 // ---------------------------------------------------------------- the happy path
 
@@ -309,11 +128,10 @@ $repos = json_decode(file_get_contents("$project/composer.json"), true)['reposit
 check($status === 0 && str_contains($out, "'$url' is now protected by TUF.") && ($repos[0]['tuf'] ?? null) === true,
     'composer tuf:protect marks the repository as TUF-protected', $out);
 
-$modules = ['drupal/token' => '^1.13', 'drupal/pathauto' => '^1.12', 'drupal/admin_toolbar' => '^3.4', 'drupal/redirect' => '^1.9'];
 $json = json_decode(file_get_contents("$project/composer.json"), true);
-$json['require'] += $modules;
-file_put_contents("$project/composer.json", json_encode($json, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n");
-$expected1 = ['drupal/admin_toolbar' => '3.5.0', 'drupal/ctools' => '4.1.0', 'drupal/pathauto' => '1.13.0', 'drupal/redirect' => '1.10.0', 'drupal/token' => '1.14.0'];
+$json['require'] += SITE_MODULES;
+writeComposerJson($project, $json);
+$expected1 = SITE_STATE_1;
 $before = count(requests());
 [$status, $out] = composer($project, ['update']);
 $got = drupalModules($project);
@@ -431,7 +249,7 @@ $dir = "$work/control";
 copyProject($base, $dir);
 $json = json_decode(file_get_contents("$dir/composer.json"), true);
 $json['repositories'][0]['tuf'] = false;
-file_put_contents("$dir/composer.json", json_encode($json, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n");
+writeComposerJson($dir, $json);
 serve('archive-shorter');
 [$status, $out] = composer($dir, ['update']);
 check($status === 0 && (drupalModules($dir)['drupal/token'] ?? null) === '1.16.0' && is_file("$dir/vendor/drupal/token/EVIL.txt"),

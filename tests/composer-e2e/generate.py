@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
 """Writes the Composer repository that tests/composer-e2e/e2e.php serves.
 
-Usage: generate.py OUTDIR
+Usage: generate.py [--php-tuf] OUTDIR
+
+--php-tuf: made as php-tuf 0.1.7 can read it, as packages.drupal.org's
+is (tests/fixtures/generate.py's _PHP_TUF_COMPATIBLE: ed25519 keys under
+their legacy keyids, timestamp listing the snapshot's hashes), for
+bench/latency, which runs php-tuf and the shim against the same
+repository.
 
 Shaped like packages.drupal.org/8 and signed with python-tuf through the
 helpers of tests/fixtures/generate.py (same pins, same deterministic keys):
@@ -231,27 +237,31 @@ def build(out: Path) -> list[str]:
     return written
 
 
-def version() -> str:
-    digest = hashlib.sha256()
+def version(php_tuf: bool) -> str:
+    digest = hashlib.sha256(b"php-tuf" if php_tuf else b"")
     for path in (HERE / "generate.py", FIXTURES / "generate.py", FIXTURES / "requirements.txt"):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def main(argv: list[str]) -> int:
+    php_tuf = argv[:1] == ["--php-tuf"]
+    argv = argv[1:] if php_tuf else argv
     if len(argv) != 1:
         print(__doc__, file=sys.stderr)
         return 2
     out = Path(argv[0])
-    if (out / "VERSION").is_file() and (out / "VERSION").read_text() == version():
+    if (out / "VERSION").is_file() and (out / "VERSION").read_text() == version(php_tuf):
         return 0
+    # Read by the fixture helpers when keys and repositories are made.
+    fx._PHP_TUF_COMPATIBLE = php_tuf
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     written = build(out)
     sizes = sorted((out / "2" / "metadata" / f"{name}.json").stat().st_size for name in BINS)
     print(f"composer-e2e repository: {len(written)} states under {out}; bins {sizes[0]}..{sizes[-1]} bytes")
-    (out / "VERSION").write_text(version())
+    (out / "VERSION").write_text(version(php_tuf))
     return 0
 
 

@@ -10,10 +10,17 @@
  *
  * Environment: E2E_REPO (the generated repository), E2E_STATE (a file
  * naming the state to serve, read on every request, so the test switches
- * states between Composer runs), E2E_LOG (one JSON line per request).
+ * states between Composer runs), E2E_LOG (one JSON line per request),
+ * E2E_DELAY_MS (optional: wait that long before answering any request, a
+ * network round trip's latency).
  */
 
 declare(strict_types=1);
+
+$delay = (int) getenv('E2E_DELAY_MS');
+if ($delay > 0) {
+    usleep($delay * 1000);
+}
 
 $uri = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH) ?: '/';
 $state = trim((string) @file_get_contents(getenv('E2E_STATE')));
