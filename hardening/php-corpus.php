@@ -41,6 +41,7 @@ use Tuf\Native\Exception\TufException;
 use Tuf\Native\Hashes;
 use Tuf\Native\TargetInfo;
 use Tuf\Native\TrustedMetadata;
+use Tuf\Native\Tests\MemoryStore;
 use Tuf\Native\Updater;
 
 const REF_TIME = 1893456000; // 2030-01-01T00:00:00Z
@@ -50,6 +51,7 @@ if (!extension_loaded('tuf_native')) {
     exit(2);
 }
 $root = dirname(__DIR__);
+require "$root/tests/php-ext/MemoryStore.php";
 $opt = getopt('', ['corpus:', 'fixtures:', 'prep:', 'limit:', 'passes:', 'verbose']);
 $corpus = $opt['corpus'] ?? "$root/fuzz/corpus";
 $fixtures = $opt['fixtures'] ?? (getenv('TUF_FIXTURES') ?: "$root/target/fixtures");
@@ -300,15 +302,7 @@ function callbackOps(Harness $h, array $drupal, string $slot, string $body, stri
     $stored = ['root' => $drupal['1.root.json']];
     $u = Updater::withCallbacks(
         fn (string $name, int $max): ?string => $served[$name] ?? null,
-        function (string $role) use (&$stored): ?string {
-            return $stored[$role] ?? null;
-        },
-        function (string $role, string $bytes) use (&$stored): void {
-            $stored[$role] = $bytes;
-        },
-        function (string $role) use (&$stored): void {
-            unset($stored[$role]);
-        }
+        ...MemoryStore::callbacks($stored)
     );
     $h->call("callbacks refresh ($slot)", fn () => $u->refresh(REF_TIME));
     $h->targetInfo($h->call('callbacks getTargetInfo', fn () => $u->getTargetInfo($target)));

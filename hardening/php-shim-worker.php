@@ -37,24 +37,12 @@ if ($argc < 8) {
 [, $shimSrc, $metadataUrl, $targetsUrl, $storageDir, $seconds, $targetsFile, $seed] = $argv;
 $delayMs = (int) ($argv[8] ?? 0);
 
-spl_autoload_register(static function (string $class) use ($shimSrc): void {
-    $prefixes = [
-        'Tuf\\' => rtrim($shimSrc, '/') . '/',
-        'TufNative\\Shim\\Tests\\Support\\' => __DIR__ . '/../php/tests/Support/',
-    ];
-    foreach ($prefixes as $prefix => $dir) {
-        if (str_starts_with($class, $prefix) && !str_starts_with($class, 'Tuf\\Native\\')) {
-            $file = $dir . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
-            if (is_file($file)) {
-                require $file;
-            }
-            return;
-        }
-    }
-});
-foreach (['Psr/Http/Message', 'GuzzleHttp/Psr7', 'GuzzleHttp/Promise'] as $package) {
-    require_once "/usr/share/php/$package/autoload.php";
-}
+require_once __DIR__ . '/../php/bin/Autoloader.php';
+\TufNative\Shim\Autoloader::prefixes([
+    'Tuf\\' => $shimSrc,
+    'TufNative\\Shim\\Tests\\Support\\' => __DIR__ . '/../php/tests/Support/',
+]);
+\TufNative\Shim\Autoloader::debianLibraries();
 
 mt_srand((int) $seed);
 $deadline = microtime(true) + (float) $seconds;
@@ -79,14 +67,7 @@ final class SlowLoader implements LoaderInterface
 
 $targets = [];
 $targetsRead = 0;
-$stats = [
-    'refreshes' => 0,
-    'refreshesOk' => 0,
-    'downloads' => 0,
-    'downloadsOk' => 0,
-    'failures' => [],
-    'crashes' => [],
-];
+$stats = newStats();
 $iteration = 0;
 while (microtime(true) < $deadline) {
     $iteration++;
@@ -104,8 +85,7 @@ while (microtime(true) < $deadline) {
             $n = count($targets);
             for ($k = mt_rand(1, 3); $k > 0 && $n > 0; $k--) {
                 $op = 'download';
-                // Mostly recent releases, sometimes the fixture's own.
-                $target = $targets[mt_rand(0, 3) === 0 ? mt_rand(0, $n - 1) : max(0, $n - 1 - mt_rand(0, min(40, $n - 1)))];
+                $target = pickTarget($targets);
                 $stats['downloads']++;
                 $max = $updater->getLength($target);
                 $url = $targetsUrl . implode('/', array_map('rawurlencode', explode('/', $target)));
@@ -124,5 +104,4 @@ while (microtime(true) < $deadline) {
     }
     unset($updater, $loader);
 }
-$stats['failures'] = (object) $stats['failures'];
-echo json_encode($stats, JSON_UNESCAPED_SLASHES), "\n";
+printStats($stats);

@@ -33,15 +33,8 @@ require_once __DIR__ . '/worker-lib.php';
 $targets = [];
 $targetsRead = 0;
 
-$stats = [
-    'refreshes' => 0,
-    'refreshesOk' => 0,
-    'downloads' => 0,
-    'downloadsOk' => 0,
-    'failures' => [],   // "Class: normalised message" => count
-    'crashes' => [],    // anything but a TufException
-    'maxVersions' => ['root' => 0],
-];
+$stats = newStats();
+$stats['maxVersions'] = ['root' => 0];
 $iteration = 0;
 while (microtime(true) < $deadline) {
     $iteration++;
@@ -58,11 +51,9 @@ while (microtime(true) < $deadline) {
             }
             if ($targets !== []) {
                 $op = 'download';
-                // Mostly recent releases, sometimes the fixture's own.
-                $n = count($targets);
-                $pick = mt_rand(0, 3) === 0 ? mt_rand(0, $n - 1) : max(0, $n - 1 - mt_rand(0, min(40, $n - 1)));
+                $target = pickTarget($targets);
                 $stats['downloads']++;
-                $u->download($targets[$pick], $targetDir);
+                $u->download($target, $targetDir);
                 $stats['downloadsOk']++;
             }
         }
@@ -73,5 +64,4 @@ while (microtime(true) < $deadline) {
     }
     unset($u);
 }
-$stats['failures'] = (object) $stats['failures'];
-echo json_encode($stats, JSON_UNESCAPED_SLASHES), "\n";
+printStats($stats);

@@ -9,20 +9,11 @@
 
 declare(strict_types=1);
 
-function bench_cpu(): float
-{
-    $r = getrusage();
-    return $r['ru_utime.tv_sec'] * 1e3 + $r['ru_utime.tv_usec'] / 1e3
-        + $r['ru_stime.tv_sec'] * 1e3 + $r['ru_stime.tv_usec'] / 1e3;
-}
+require __DIR__ . '/timing.php';
 
-$cpu = bench_cpu();
-$wall = hrtime(true);
 $repo = $argv[1];
-$workload = json_decode(file_get_contents("$repo/workload.json"), true, 512, JSON_THROW_ON_ERROR);
-$phases = ['setup' => ['cpu_ms' => bench_cpu() - $cpu, 'wall_ms' => (hrtime(true) - $wall) / 1e6]];
-$cpu = bench_cpu();
-$wall = hrtime(true);
+$workload = workload($repo);
+mark('setup');
 foreach ($workload['archives'] as $a) {
     $path = "$repo/{$a['file']}";
     if (filesize($path) !== $a['length']
@@ -32,5 +23,5 @@ foreach ($workload['archives'] as $a) {
         exit(1);
     }
 }
-$phases['verify'] = ['cpu_ms' => bench_cpu() - $cpu, 'wall_ms' => (hrtime(true) - $wall) / 1e6];
-echo json_encode(['client' => 'php-hash_file', 'phases' => $phases, 'verified' => count($workload['archives'])]), "\n";
+mark('verify');
+echo json_encode(['client' => 'php-hash_file', 'phases' => phases(), 'verified' => count($workload['archives'])]), "\n";

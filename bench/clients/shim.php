@@ -21,102 +21,20 @@
 
 declare(strict_types=1);
 
-function bench_cpu(): float
-{
-    $r = getrusage();
-    return $r['ru_utime.tv_sec'] * 1e3 + $r['ru_utime.tv_usec'] / 1e3
-        + $r['ru_stime.tv_sec'] * 1e3 + $r['ru_stime.tv_usec'] / 1e3;
-}
-
-$GLOBALS['bench'] = ['cpu' => bench_cpu(), 'wall' => hrtime(true), 'phases' => []];
-
-function mark(string $name): void
-{
-    $cpu = bench_cpu();
-    $wall = hrtime(true);
-    $b = &$GLOBALS['bench'];
-    $b['phases'][$name] = ['cpu_ms' => $cpu - $b['cpu'], 'wall_ms' => ($wall - $b['wall']) / 1e6];
-    $b['cpu'] = $cpu;
-    $b['wall'] = $wall;
-}
+require __DIR__ . '/timing.php';
 
 $root = dirname(__DIR__, 2);
 // The shim without Composer, as php/bin/sample.php loads it.
 require "$root/php/bin/autoload.php";
+// The test suite's composer-integration-like updater and plain HTTP loader.
+require "$root/php/tests/Support/ComposerLikeUpdater.php";
+require "$root/php/tests/Support/HttpLoader.php";
 
-use GuzzleHttp\Promise\Create;
-use GuzzleHttp\Promise\PromiseInterface;
 use GuzzleHttp\Psr7\Utils;
-use Psr\Http\Message\StreamInterface;
 use Tuf\Client\DurableStorage\FileStorage;
-use Tuf\Client\Updater;
-use Tuf\Exception\DownloadSizeException;
-use Tuf\Exception\NotFoundException;
-use Tuf\Loader\LoaderInterface;
 use Tuf\Loader\SizeCheckingLoader;
-
-/** composer-integration's ComposerCompatibleUpdater, in short. */
-final class ComposerCompatibleUpdater extends Updater
-{
-    public function verify(string $target, StreamInterface $data): void
-    {
-        parent::verify($target, $data);
-    }
-
-    public function getLength(string $target): int
-    {
-        $this->refresh();
-        $metadata = $this->getMetadataForTarget($target);
-        if ($metadata === null) {
-            throw new NotFoundException($target, 'Target');
-        }
-        return $metadata->getLength($target) + 1;
-    }
-}
-
-/** A plain HTTP loader (PHP's http stream wrapper), 404 as NotFoundException. */
-final class HttpLoader implements LoaderInterface
-{
-    public function __construct(private string $baseUrl)
-    {
-    }
-
-    public function load(string $locator, int $maxBytes): PromiseInterface
-    {
-        try {
-            $url = $this->baseUrl . implode('/', array_map('rawurlencode', explode('/', $locator)));
-            $context = stream_context_create(['http' => ['ignore_errors' => true, 'timeout' => 30, 'follow_location' => 0]]);
-            $handle = @fopen($url, 'rb', false, $context);
-            if ($handle === false) {
-                throw new \RuntimeException("Cannot connect for $url");
-            }
-            try {
-                $headers = stream_get_meta_data($handle)['wrapper_data'] ?? [];
-                $status = preg_match('#^HTTP/\S+ (\d{3})#', $headers[0] ?? '', $m) ? (int) $m[1] : 0;
-                if ($status === 404) {
-                    throw new NotFoundException($locator);
-                }
-                if ($status !== 200) {
-                    throw new \RuntimeException("$url: HTTP $status");
-                }
-                $body = stream_get_contents($handle, $maxBytes + 1);
-                if (strlen($body) > $maxBytes) {
-                    throw new DownloadSizeException("$locator is larger than $maxBytes bytes");
-                }
-            } finally {
-                fclose($handle);
-            }
-            return Create::promiseFor(Utils::streamFor($body));
-        } catch (\Throwable $e) {
-            return Create::rejectionFor($e);
-        }
-    }
-}
-
-function workload(string $repo): array
-{
-    return json_decode(file_get_contents("$repo/workload.json"), true, 512, JSON_THROW_ON_ERROR);
-}
+use TufNative\Shim\Tests\Support\ComposerLikeUpdater;
+use TufNative\Shim\Tests\Support\HttpLoader;
 
 function scenario(string $url, string $cache, string $repo, bool $verify): void
 {
@@ -126,7 +44,7 @@ function scenario(string $url, string $cache, string $repo, bool $verify): void
     // by default): set as composer-integration's "max-bytes" option would,
     // to python-tuf's largest default cap.
     \Tuf\Client\Repository::$maxBytes = 5000000;
-    $updater = new ComposerCompatibleUpdater(new SizeCheckingLoader(new HttpLoader($url)), new FileStorage($cache));
+    $updater = new ComposerLikeUpdater(new SizeCheckingLoader(new HttpLoader($url, 30)), new FileStorage($cache));
     mark('setup');
     $updater->refresh();
     mark('refresh');
@@ -144,7 +62,7 @@ function scenario(string $url, string $cache, string $repo, bool $verify): void
         }
         mark('verify');
     }
-    echo json_encode(['client' => 'php-ext', 'phases' => $GLOBALS['bench']['phases'], 'found' => $found, 'verified' => $verified]), "\n";
+    echo json_encode(['client' => 'php-ext', 'phases' => phases(), 'found' => $found, 'verified' => $verified]), "\n";
 }
 
 function hash_only(string $repo): void
@@ -155,7 +73,7 @@ function hash_only(string $repo): void
         \Tuf\Native\Hashes::verifyFile("$repo/{$a['file']}", $a['length'], ['sha256' => $a['sha256'], 'sha512' => $a['sha512']], $a['target']);
     }
     mark('verify');
-    echo json_encode(['client' => 'php-ext', 'phases' => $GLOBALS['bench']['phases'], 'verified' => count($workload['archives'])]), "\n";
+    echo json_encode(['client' => 'php-ext', 'phases' => phases(), 'verified' => count($workload['archives'])]), "\n";
 }
 
 match ($argv[1] ?? '') {

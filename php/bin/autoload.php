@@ -9,27 +9,10 @@
 
 declare(strict_types=1);
 
-spl_autoload_register(static function (string $class): void {
-    // Tuf\Native\ is the extension's namespace, never a file.
-    if (str_starts_with($class, 'Tuf\\') && !str_starts_with($class, 'Tuf\\Native\\')) {
-        $file = __DIR__ . '/../src/' . str_replace('\\', '/', substr($class, 4)) . '.php';
-        if (is_file($file)) {
-            require $file;
-        }
-    }
-});
+require_once __DIR__ . '/Autoloader.php';
 
-foreach ([
-    '/usr/share/php/Psr/Http/Message/autoload.php',
-    '/usr/share/php/GuzzleHttp/Psr7/autoload.php',
-    '/usr/share/php/GuzzleHttp/Promise/autoload.php',
-] as $autoload) {
-    if (!is_file($autoload)) {
-        fwrite(STDERR, "missing $autoload: apt-get install php-guzzlehttp-psr7 php-guzzlehttp-promises\n");
-        exit(1);
-    }
-    require_once $autoload;
-}
+\TufNative\Shim\Autoloader::prefixes(['Tuf\\' => __DIR__ . '/../src/']);
+\TufNative\Shim\Autoloader::debianLibraries();
 
 if (!extension_loaded('tuf_native')) {
     fwrite(STDERR, "the tuf_native extension is not loaded: php -d extension=<path from scripts/build-ext> ...\n");

@@ -41,6 +41,20 @@ final class PublishingTest extends TestCase
         return new ComposerLikeUpdater(new SizeCheckingLoader($this->publishing), $this->storage);
     }
 
+    /**
+     * Refreshes against state 2 with $file served from state 1, which must
+     * fail with php-tuf's MetadataException and $message.
+     */
+    private function refreshWithStateOne(string $file, string $message): MetadataException
+    {
+        $updater = $this->publishingClient();
+        $this->loader->state = Fixtures::state('drupal', '2');
+        $this->loader->overrides[$file] = Fixtures::metadata('drupal', '1', $file);
+        $e = $this->assertThrows(MetadataException::class, fn () => $updater->refresh());
+        $this->assertSame($message, $e->getMessage());
+        return $e;
+    }
+
     /** The bin state 2 changed, and a state-1 target listed in it. */
     private static function changedBinAndOldTarget(): array
     {
@@ -71,12 +85,8 @@ final class PublishingTest extends TestCase
 
     public function testRepositoryChangingOnEveryAttemptIsAMetadataExceptionNotARollback(): void
     {
-        $updater = $this->publishingClient();
-        $this->loader->state = Fixtures::state('drupal', '2');
         // Timestamp 1 (listing snapshot 1) beside snapshot 2, every time.
-        $this->loader->overrides['timestamp.json'] = Fixtures::metadata('drupal', '1', 'timestamp.json');
-        $e = $this->assertThrows(MetadataException::class, fn () => $updater->refresh());
-        $this->assertSame('Expected snapshot version 1 does not match actual version 2.', $e->getMessage());
+        $e = $this->refreshWithStateOne('timestamp.json', 'Expected snapshot version 1 does not match actual version 2.');
         $this->assertInstanceOf(RepositoryChangedException::class, NativeErrors::causeOf($e));
         $this->assertStringContainsString('repository changed during the update', NativeErrors::causeOf($e)->getMessage());
         $this->assertSame(
@@ -89,12 +99,8 @@ final class PublishingTest extends TestCase
 
     public function testAnOlderSnapshotIsStillARollbackAtOnce(): void
     {
-        $updater = $this->publishingClient();
-        $this->loader->state = Fixtures::state('drupal', '2');
-        $this->loader->overrides['snapshot.json'] = Fixtures::metadata('drupal', '1', 'snapshot.json');
         // php-tuf's class and message for a version other than listed.
-        $e = $this->assertThrows(MetadataException::class, fn () => $updater->refresh());
-        $this->assertSame('Expected snapshot version 2 does not match actual version 1.', $e->getMessage());
+        $e = $this->refreshWithStateOne('snapshot.json', 'Expected snapshot version 2 does not match actual version 1.');
         $this->assertInstanceOf(RollbackException::class, NativeErrors::causeOf($e));
         $this->assertSame(['2.root.json', 'timestamp.json', 'snapshot.json'], $this->loader->takeLog());
         $this->assertSame(2, $this->storage->version('timestamp'));

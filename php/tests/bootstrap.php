@@ -9,39 +9,19 @@ declare(strict_types=1);
 
 error_reporting(E_ALL);
 
-spl_autoload_register(static function (string $class): void {
-    $prefixes = [
-        'Tuf\\' => __DIR__ . '/../src/',
-        'TufNative\\Shim\\Tests\\' => __DIR__ . '/',
-    ];
-    foreach ($prefixes as $prefix => $dir) {
-        // Tuf\Native\ is the extension's namespace, never a file.
-        if (str_starts_with($class, $prefix) && !str_starts_with($class, 'Tuf\\Native\\')) {
-            $file = $dir . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
-            if (is_file($file)) {
-                require $file;
-            }
-            return;
-        }
-    }
-});
+require_once __DIR__ . '/../bin/Autoloader.php';
+
+\TufNative\Shim\Autoloader::prefixes([
+    'Tuf\\' => __DIR__ . '/../src/',
+    'TufNative\\Shim\\Tests\\' => __DIR__ . '/',
+]);
 
 $vendor = getenv('TUF_SHIM_VENDOR_AUTOLOAD');
 if (is_string($vendor) && $vendor !== '') {
     // A Composer vendor/autoload.php, for running against current releases.
     require $vendor;
 } else {
-    foreach ([
-        '/usr/share/php/Psr/Http/Message/autoload.php',
-        '/usr/share/php/GuzzleHttp/Psr7/autoload.php',
-        '/usr/share/php/GuzzleHttp/Promise/autoload.php',
-    ] as $autoload) {
-        if (!is_file($autoload)) {
-            fwrite(STDERR, "Missing $autoload: apt-get install php-guzzlehttp-psr7 php-guzzlehttp-promises\n");
-            exit(1);
-        }
-        require_once $autoload;
-    }
+    \TufNative\Shim\Autoloader::debianLibraries();
 }
 
 if (!extension_loaded('tuf_native') && getenv('TUF_SHIM_ALLOW_NO_EXT') !== '1') {

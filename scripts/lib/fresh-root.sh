@@ -9,6 +9,8 @@
 #                               and DIR/../shared at /src/shared
 #   drop_fresh ROOT             deletes it (only roots fresh_root made)
 
+. "$(dirname "${BASH_SOURCE[0]}")/chroot.sh"
+
 FRESH_BASE=${TUF_FRESH_BASE:-/var/lib/tuf-native-lab}
 FRESH_MIRROR=${TUF_LAB_MIRROR:-http://deb.debian.org/debian}
 
@@ -50,31 +52,11 @@ drop_fresh() {
     esac
 }
 
-# Mounts live in a private mount namespace, so they vanish with the
-# command even when it is killed; the environment is emptied, so the
-# host's PATH (and ~/.cargo/bin) never leaks in.
+# Read-only, no toolchain, the standard environment (scripts/lib/chroot.sh).
 in_fresh() {
     local root=$1 dir=$2
     shift 2
-    cp -L /etc/resolv.conf "$root/etc/resolv.conf"
-    mkdir -p "$root/src/tuf-native"
-    unshare --mount --propagation private -- /bin/bash -euc '
-        root=$1 dir=$2; shift 2
-        mount -t proc proc "$root/proc"
-        mount --rbind /dev "$root/dev"
-        mount --rbind /sys "$root/sys"
-        mount -t tmpfs tmpfs "$root/tmp"
-        mount --bind "$dir" "$root/src/tuf-native"
-        mount -o remount,bind,ro "$root/src/tuf-native"
-        # ../shared beside the repository (composer-integration for the
-        # Composer test), read-only too.
-        if [ -d "$dir/../shared" ]; then
-            mkdir -p "$root/src/shared"
-            mount --bind "$dir/../shared" "$root/src/shared"
-            mount -o remount,bind,ro "$root/src/shared"
-        fi
-        exec chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
-            PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-            /bin/sh -c "cd /src/tuf-native && exec \"\$@\"" sh "$@"
-    ' fresh "$root" "$dir" "$@"
+    # ../shared beside the repository: composer-integration for the
+    # Composer test.
+    chroot_run --read-only --shared "$dir/../shared" "$root" "$dir" "$@"
 }

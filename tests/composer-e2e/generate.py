@@ -34,11 +34,9 @@ pins) is written last, so a partial run is regenerated.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import shutil
 import sys
-import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -60,26 +58,6 @@ REQUIRES = {"drupal/pathauto": {"drupal/token": "^1.13", "drupal/ctools": "^4.0"
 BINS = [f"{i:x}00-{i:x}ff" for i in range(16)]
 BIN_SIZE = 28 * 1024
 MIRROR = "/8/dist/%package%/%version%.%type%"
-
-
-def archive(package: str, version: str, *, evil: bool = False) -> bytes:
-    """A reproducible zip of a Drupal module; `evil` is the attacker's
-    smaller replacement, with a marker file the tests look for."""
-    module = package.split("/")[1]
-    files = {f"{module}/{module}.info.yml": f"name: {module}\ntype: module\nversion: '{version}'\ncore_version_requirement: ^10 || ^11\n"}
-    if evil:
-        files[f"{module}/EVIL.txt"] = "swapped by an attacker\n"
-    else:
-        files[f"{module}/{module}.module"] = f"<?php\n\n/**\n * @file\n * {module} {version}.\n */\n"
-        files[f"{module}/README.md"] = f"# {module}\n\nRelease {version}.\n" + "Lorem ipsum dolor sit amet. " * 40
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in files.items():
-            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, text)
-    return buffer.getvalue()
 
 
 def bin_of(path: str) -> str:
@@ -111,7 +89,7 @@ class Composer:
         for version in versions:
             normalised = f"{version}.0"
             if f"{package}/{normalised}" not in self.repo.targets[bin_of(f"{package}/{normalised}")].targets:
-                roles.add(self.add(f"{package}/{normalised}", archive(package, version)))
+                roles.add(self.add(f"{package}/{normalised}", fx.zip_archive(package, version)))
             entry = {
                 "name": package,
                 "version": version,
@@ -191,8 +169,8 @@ def build(out: Path) -> list[str]:
             mutate_files(attack.repo)
         return attack.repo
 
-    real = archive("drupal/token", "1.16.0")
-    evil = archive("drupal/token", "1.16.0", evil=True)
+    real = fx.zip_archive("drupal/token", "1.16.0")
+    evil = fx.zip_archive("drupal/token", "1.16.0", evil=True)
     assert len(evil) < len(real)
 
     def swap(data: bytes):

@@ -12,18 +12,7 @@ use Tuf\Native\Hashes;
 final class HashesTest extends TestCase
 {
     use NativeAssertions;
-
-    private string $dir;
-
-    protected function setUp(): void
-    {
-        $this->dir = TempDir::create('hashes');
-    }
-
-    protected function tearDown(): void
-    {
-        TempDir::remove($this->dir);
-    }
+    use TempDirPerTest;
 
     /** @return array<string, string> */
     private static function hashes(string $data): array

@@ -14,18 +14,7 @@ use Tuf\Native\Updater;
 final class StandaloneUpdaterTest extends TestCase
 {
     use NativeAssertions;
-
-    private string $dir;
-
-    protected function setUp(): void
-    {
-        $this->dir = TempDir::create('standalone');
-    }
-
-    protected function tearDown(): void
-    {
-        TempDir::remove($this->dir);
-    }
+    use TempDirPerTest;
 
     private static function metadataUrl(string $repo, string $state): string
     {

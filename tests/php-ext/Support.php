@@ -5,11 +5,14 @@ declare(strict_types=1);
 namespace Tuf\Native\Tests;
 
 use Tuf\Native\Exception\TufException;
+use TufNative\Shim\Tests\Support\FixtureFiles;
 use Tuf\Native\Updater;
 
 /** Paths and constants shared by the tests. */
 final class Fixtures
 {
+    use FixtureFiles;
+
     /** 2030-01-01T00:00:00Z: the fixtures' reference time. */
     public const REF_TIME = 1893456000;
 
@@ -22,34 +25,6 @@ final class Fixtures
     {
         $dir = getenv('TUF_FIXTURES');
         return ($dir !== false && $dir !== '') ? $dir : self::repoRoot() . '/target/fixtures';
-    }
-
-    public static function state(string $repo, string $state): string
-    {
-        $dir = self::root() . "/$repo/$state";
-        if (!is_dir($dir)) {
-            throw new \RuntimeException("no fixture state $dir");
-        }
-        return $dir;
-    }
-
-    public static function metadata(string $repo, string $state, string $name): string
-    {
-        return self::read(self::state($repo, $state) . "/metadata/$name");
-    }
-
-    public static function target(string $repo, string $state, string $name): string
-    {
-        return self::read(self::state($repo, $state) . "/targets/$name");
-    }
-
-    public static function read(string $path): string
-    {
-        $bytes = @file_get_contents($path);
-        if ($bytes === false) {
-            throw new \RuntimeException("cannot read $path");
-        }
-        return $bytes;
     }
 
     /** The built extension, for PHP subprocesses. */
@@ -165,6 +140,22 @@ final class TempDir
             }
         }
         rmdir($dir);
+    }
+}
+
+/** A test case's own temporary directory, $this->dir, made anew for each test. */
+trait TempDirPerTest
+{
+    private string $dir;
+
+    protected function setUp(): void
+    {
+        $this->dir = TempDir::create(strtolower((new \ReflectionClass($this))->getShortName()));
+    }
+
+    protected function tearDown(): void
+    {
+        TempDir::remove($this->dir);
     }
 }
 

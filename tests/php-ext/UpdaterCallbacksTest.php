@@ -293,21 +293,16 @@ final class UpdaterCallbacksTest extends TestCase
     private static function limitedClient(array $options, array &$asked, array &$stored): Updater
     {
         $stored = ['root' => Fixtures::metadata('attacks', '1', '1.root.json')];
+        [$load, $save, $delete] = MemoryStore::callbacks($stored);
         return Updater::withCallbacks(
             function (string $name, int $max) use (&$asked): ?string {
                 $asked[$name] = $max;
                 $path = Fixtures::state('attacks', '1') . "/metadata/$name";
                 return is_file($path) ? file_get_contents($path) : null;
             },
-            function (string $role) use (&$stored): ?string {
-                return $stored[$role] ?? null;
-            },
-            function (string $role, string $bytes) use (&$stored): void {
-                $stored[$role] = $bytes;
-            },
-            function (string $role) use (&$stored): void {
-                unset($stored[$role]);
-            },
+            $load,
+            $save,
+            $delete,
             $options
         );
     }

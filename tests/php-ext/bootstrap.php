@@ -12,7 +12,10 @@ if (!extension_loaded('tuf_native')) {
     exit(1);
 }
 
+// The fixture reader both PHPUnit suites share.
+require __DIR__ . '/../../php/tests/Support/FixtureFiles.php';
 require __DIR__ . '/Support.php';
+require __DIR__ . '/MemoryStore.php';
 require __DIR__ . '/ApiDescription.php';
 
 $fixtures = \Tuf\Native\Tests\Fixtures::root();

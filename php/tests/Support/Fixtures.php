@@ -10,9 +10,12 @@ namespace TufNative\Shim\Tests\Support;
  */
 final class Fixtures
 {
+    use FixtureFiles;
+
     private static ?string $dir = null;
 
-    public static function dir(): string
+    /** target/fixtures (or $TUF_FIXTURES), generated first if missing. */
+    public static function root(): string
     {
         if (self::$dir !== null) {
             return self::$dir;
@@ -33,34 +36,6 @@ final class Fixtures
             }
         }
         return self::$dir = $dir;
-    }
-
-    public static function state(string $repo, string $state): string
-    {
-        $dir = self::dir() . "/$repo/$state";
-        if (!is_dir($dir)) {
-            throw new \RuntimeException("No fixture state $dir");
-        }
-        return $dir;
-    }
-
-    public static function metadata(string $repo, string $state, string $name): string
-    {
-        return self::read(self::state($repo, $state) . "/metadata/$name");
-    }
-
-    public static function target(string $repo, string $state, string $path): string
-    {
-        return self::read(self::state($repo, $state) . "/targets/$path");
-    }
-
-    public static function read(string $path): string
-    {
-        $data = file_get_contents($path);
-        if ($data === false) {
-            throw new \RuntimeException("Cannot read $path");
-        }
-        return $data;
     }
 
     /**

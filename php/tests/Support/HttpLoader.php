@@ -14,14 +14,15 @@ use Tuf\Loader\LoaderInterface;
 /**
  * A Guzzle-free HTTP loader, as an application would write one: PHP's http
  * stream wrapper, reading at most $maxBytes + 1 bytes of the body, 404 as
- * NotFoundException. Locators are appended to $baseUrl.
+ * NotFoundException. Locators are appended to $baseUrl; $timeout is the
+ * stream's read timeout in seconds (the benchmark's is longer).
  */
 final class HttpLoader implements LoaderInterface
 {
     /** @var string[] */
     public array $log = [];
 
-    public function __construct(private string $baseUrl)
+    public function __construct(private string $baseUrl, private float $timeout = 10)
     {
     }
 
@@ -30,7 +31,7 @@ final class HttpLoader implements LoaderInterface
         $this->log[] = $locator;
         $url = $this->baseUrl . implode('/', array_map('rawurlencode', explode('/', $locator)));
         try {
-            return Create::promiseFor(Utils::streamFor(self::get($url, $locator, $maxBytes)));
+            return Create::promiseFor(Utils::streamFor(self::get($url, $locator, $maxBytes, $this->timeout)));
         } catch (\Throwable $e) {
             return Create::rejectionFor($e);
         }
@@ -39,9 +40,9 @@ final class HttpLoader implements LoaderInterface
     /**
      * The body of $url, refusing more than $maxBytes bytes.
      */
-    public static function get(string $url, string $name, int $maxBytes): string
+    public static function get(string $url, string $name, int $maxBytes, float $timeout = 10): string
     {
-        $context = stream_context_create(['http' => ['ignore_errors' => true, 'timeout' => 10, 'follow_location' => 0]]);
+        $context = stream_context_create(['http' => ['ignore_errors' => true, 'timeout' => $timeout, 'follow_location' => 0]]);
         $handle = @fopen($url, 'rb', false, $context);
         if ($handle === false) {
             throw new \RuntimeException("Cannot connect for $url");
