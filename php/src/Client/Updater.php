@@ -93,6 +93,31 @@ class Updater
     private ?\Throwable $notFound = null;
 
     /**
+     * Lookups answered since the trusted timestamp last changed, by target
+     * (null: no role lists it). composer-integration asks for the same
+     * target's length, download and verification in turn: one native
+     * lookup serves all three.
+     *
+     * @var array<string, TargetsMetadata|null>
+     */
+    private array $listings = [];
+
+    /**
+     * The bytes of the roles most recently handed to or received from the
+     * native updater, by role, so that the view of the role a lookup found
+     * is built from the bytes the core verified instead of a second read
+     * of the storage. Bounded: a Drupal.org lookup run touches ~190 bins.
+     *
+     * @var array<string, string>
+     */
+    private array $recentRoles = [];
+
+    /**
+     * How many roles $recentRoles holds at most.
+     */
+    private const RECENT_ROLES = 16;
+
+    /**
      * @param SizeCheckingLoader $serverLoader
      *   Loads repository files: metadata by file name ("timestamp.json",
      *   "2.root.json"...), and targets by path for download().
@@ -134,6 +159,7 @@ class Updater
         }
         // Fails as php-tuf does when the application saved no root.
         $this->storage->getRoot();
+        $this->listings = [];
         $this->callNative(null);
         $this->isRefreshed = true;
         return true;
@@ -234,6 +260,9 @@ class Updater
     protected function getMetadataForTarget(string $target): ?TargetsMetadata
     {
         $this->refresh();
+        if (array_key_exists($target, $this->listings)) {
+            return $this->listings[$target];
+        }
         $info = $this->callNative(static function (\Tuf\Native\Updater $native) use ($target): ?TargetInfo {
             try {
                 return $native->getTargetInfo($target);
@@ -246,7 +275,7 @@ class Updater
                 throw $e;
             }
         });
-        return $info === null ? null : $this->metadataListing($info, $target);
+        return $this->listings[$target] = $info === null ? null : $this->metadataListing($info, $target);
     }
 
     /**
@@ -259,7 +288,7 @@ class Updater
         // and 200 lookups touch some 190 roles (5 MB on Drupal.org). The
         // target's length and hashes come from the native answer itself,
         // so they are what was verified even if the storage changed since.
-        $source = $this->readStored($role);
+        $source = $this->recentRoles[$role] ?? $this->readStored($role);
         if ($source === null) {
             // Unreachable: the core only reports roles it read through the
             // callbacks below.
@@ -401,9 +430,22 @@ class Updater
     {
         $bytes = $this->readStored($role);
         if ($bytes !== null && $bytes !== '') {
+            $this->remember($role, $bytes);
             return $bytes;
         }
         return null;
+    }
+
+    /**
+     * Keeps a role's bytes in $recentRoles, dropping the oldest entry.
+     */
+    private function remember(string $role, string $bytes): void
+    {
+        unset($this->recentRoles[$role]);
+        $this->recentRoles[$role] = $bytes;
+        if (count($this->recentRoles) > self::RECENT_ROLES) {
+            unset($this->recentRoles[array_key_first($this->recentRoles)]);
+        }
     }
 
     /**
@@ -419,6 +461,12 @@ class Updater
             // on meanwhile. Never lower what is on disk.
             return;
         }
+        if ($role === TimestampMetadata::TYPE) {
+            // The repository moved on (a lookup refreshed again after it
+            // changed): earlier answers may be stale.
+            $this->listings = [];
+        }
+        $this->remember($role, $bytes);
         $this->storage->save(self::verifiedView($role, $bytes));
     }
 
