@@ -228,8 +228,8 @@ impl Updater {
             }
             let dir = cacheDir.path(Param::new(CONSTRUCT, 2, "cacheDir"))?;
             let options = Options::parse(options, Param::new(CONSTRUCT, 3, "options"), true)?;
-            let store = DiskCache::open(&dir, options.storage.file_mode)?;
-            let lock = DiskCache::open(&dir, options.storage.file_mode)?;
+            let store = DiskCache::open(&dir, &options.storage)?;
+            let lock = DiskCache::open(&dir, &options.storage)?;
             let fetcher = HttpFetcher::new(options.http);
             Ok(Updater {
                 backend: RefCell::new(Backend::Standalone(Box::new(Standalone {

@@ -6,10 +6,11 @@ use std::path::Path;
 use tuf_core::config::StorageConfig;
 use tuf_core::updater::MetadataStore;
 use tuf_core::Result;
-use tuf_io::cache::{file_name, CacheLock, DiskCache};
+use tuf_io::cache::{file_name, DiskCache};
+use tuf_io::lock::DirectoryLock;
 
 pub fn open_cache(dir: &Path) -> Result<DiskCache> {
-    DiskCache::open(dir, StorageConfig::default().file_mode)
+    DiskCache::open(dir, &StorageConfig::default())
 }
 
 /// A locked view of a [`DiskCache`]. Bundling the lock with the store
@@ -18,7 +19,7 @@ pub fn open_cache(dir: &Path) -> Result<DiskCache> {
 /// are serialised and versions on disk never go down.
 pub struct LockedCache<'a> {
     cache: &'a DiskCache,
-    _lock: CacheLock<'a>,
+    _lock: DirectoryLock,
 }
 
 impl<'a> LockedCache<'a> {

@@ -7,6 +7,7 @@
 //! decides trust: every byte read from the network or from disk is handed
 //! to the core's state machine before it is used.
 
+pub mod atomic;
 pub mod cache;
 pub mod download;
 pub mod failpoint;

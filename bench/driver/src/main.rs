@@ -24,9 +24,10 @@ use serde_json::json;
 use tuf_core::config::Config;
 use tuf_core::delegation::TargetInfo;
 use tuf_core::updater::{MetadataStore, Updater};
-use tuf_io::cache::{file_name, CacheLock, DiskCache};
+use tuf_io::cache::{file_name, DiskCache};
 use tuf_io::download::verify_file;
 use tuf_io::http::{HttpConfig, HttpFetcher};
+use tuf_io::lock::DirectoryLock;
 
 use common::{cpu_time, die, load_workload};
 
@@ -89,7 +90,7 @@ pub fn need<'a>(map: &'a HashMap<String, String>, key: &str) -> &'a str {
 /// The CLI's store: the disk cache with its exclusive lock held.
 struct LockedStore<'a> {
     cache: &'a DiskCache,
-    _lock: CacheLock<'a>,
+    _lock: DirectoryLock,
 }
 
 impl MetadataStore for LockedStore<'_> {
@@ -141,7 +142,8 @@ fn scenario(args: &[String]) {
         };
         return run_scenario(args, store);
     }
-    let cache = DiskCache::open(cache_dir, 0o600).unwrap_or_else(|e| die(&e.to_string()));
+    let cache = DiskCache::open(cache_dir, &tuf_core::config::StorageConfig::default())
+        .unwrap_or_else(|e| die(&e.to_string()));
     let store = LockedStore {
         cache: &cache,
         _lock: cache
