@@ -8,7 +8,6 @@
 use std::cell::{RefCell, RefMut};
 use std::path::Path;
 use std::rc::Rc;
-use std::time::Duration;
 
 use ext_php_rs::binary::Binary;
 use ext_php_rs::boxed::ZBox;
@@ -21,9 +20,9 @@ use tuf_core::time::now;
 use tuf_core::trusted::TrustedSet;
 use tuf_core::updater::{Fetcher, MetadataStore, RefreshReport, Updater as CoreUpdater};
 use tuf_core::Error;
-use tuf_io::cache::DiskCache;
 use tuf_io::download::download_target;
 use tuf_io::http::HttpFetcher;
+use tuf_io::store::LockedStore;
 
 use crate::args::{php_int, ArrayArg, Bytes, Callable, Param};
 use crate::callbacks::{Callback, PhpFetcher, PhpStore, StoreCallbacks, Tracker};
@@ -39,12 +38,9 @@ const DOWNLOAD: &str = "Tuf\\Native\\Updater::download";
 
 /// Native HTTP(S)/file fetcher and the crash-safe disk cache.
 struct Standalone {
-    updater: CoreUpdater<HttpFetcher, DiskCache>,
-    /// A second handle on the cache directory, holding the exclusive
-    /// `flock` while a call reads or writes the cache (the store itself is
-    /// borrowed by the updater meanwhile).
-    lock: DiskCache,
-    lock_timeout: Duration,
+    /// The store is locked call by call: the lock is held while a call
+    /// reads or writes the cache, never while the object sits idle.
+    updater: CoreUpdater<HttpFetcher, LockedStore>,
     target_base_url: Option<String>,
 }
 
@@ -81,7 +77,7 @@ macro_rules! with_updater {
     ($backend:expr, |$u:ident| $op:expr) => {
         match $backend {
             Backend::Standalone(s) => {
-                let _lock = s.lock.lock(s.lock_timeout)?;
+                let _lock = s.updater.store().lock()?;
                 s.updater.fetcher_mut().start_deadline();
                 let $u = &mut s.updater;
                 let result: tuf_core::Result<_> = $op;
@@ -228,14 +224,11 @@ impl Updater {
             }
             let dir = cacheDir.path(Param::new(CONSTRUCT, 2, "cacheDir"))?;
             let options = Options::parse(options, Param::new(CONSTRUCT, 3, "options"), true)?;
-            let store = DiskCache::open(&dir, &options.storage)?;
-            let lock = DiskCache::open(&dir, &options.storage)?;
+            let store = LockedStore::open_per_call(&dir, &options.storage)?;
             let fetcher = HttpFetcher::new(options.http);
             Ok(Updater {
                 backend: RefCell::new(Backend::Standalone(Box::new(Standalone {
                     updater: CoreUpdater::new(options.config, url, fetcher, store),
-                    lock,
-                    lock_timeout: options.storage.lock_timeout,
                     target_base_url: options.target_base_url,
                 }))),
             })
@@ -347,7 +340,7 @@ impl Updater {
                 }
             };
             let info = {
-                let _lock = s.lock.lock(s.lock_timeout)?;
+                let _lock = s.updater.store().lock()?;
                 s.updater.fetcher_mut().start_deadline();
                 listed_target(&mut s.updater, target)?
             };

@@ -13,12 +13,13 @@ use tuf_core::updater::{MetadataStore, RefreshReport, Updater};
 use tuf_core::{Error, Result};
 use tuf_io::download::{download_target, verify_file};
 use tuf_io::http::{HttpConfig, HttpFetcher};
+use tuf_io::store::LockedStore;
 
 use crate::args::Options;
-use crate::store::{open_cache, LockedCache};
+use crate::store::open_store;
 use crate::{CliResult, Failure};
 
-type CliUpdater<'a> = Updater<HttpFetcher, LockedCache<'a>>;
+type CliUpdater = Updater<HttpFetcher, LockedStore>;
 
 pub fn write_line(out: &mut dyn Write, line: &str) -> Result<()> {
     writeln!(out, "{line}").map_err(|e| Error::io(format!("writing to standard output: {e}")))
@@ -39,8 +40,7 @@ pub fn init(options: &Options, root_file: &Path, out: &mut dyn Write) -> CliResu
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
     let bytes = read_capped(root_file, Config::default().root_max_length)?;
     let set = TrustedSet::new(&bytes, now()).map_err(|e| e.context(root_file.display()))?;
-    let cache = open_cache(dir)?;
-    let mut store = LockedCache::lock(&cache)?;
+    let mut store = open_store(dir)?;
     store.store("root", &bytes)?;
     let root = set.root();
     let line = format!(
@@ -86,12 +86,12 @@ fn fetcher(options: &Options) -> HttpFetcher {
     HttpFetcher::new(http)
 }
 
-fn updater<'a>(options: &Options, metadata_url: &str, store: LockedCache<'a>) -> CliUpdater<'a> {
+fn updater(options: &Options, metadata_url: &str, store: LockedStore) -> CliUpdater {
     Updater::new(config(options), metadata_url, fetcher(options), store)
 }
 
 /// Spec 5.1 to 5.6 at the current time, within a fresh network deadline.
-fn refresh_now(updater: &mut CliUpdater<'_>) -> Result<RefreshReport> {
+fn refresh_now(updater: &mut CliUpdater) -> Result<RefreshReport> {
     updater.fetcher_mut().start_deadline();
     updater.refresh(now())
 }
@@ -111,15 +111,14 @@ fn report_line(r: &RefreshReport) -> String {
 pub fn refresh(options: &Options, out: &mut dyn Write) -> CliResult<()> {
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
     let url = required(options.metadata_url.as_deref(), "--metadata-url")?;
-    let cache = open_cache(dir)?;
-    let mut updater = updater(options, url, LockedCache::lock(&cache)?);
+    let mut updater = updater(options, url, open_store(dir)?);
     let report = refresh_now(&mut updater)?;
     Ok(write_line(out, &report_line(&report))?)
 }
 
 /// The verified info of `target`; a target no trusted role lists is a
 /// failure (spec 5.7: nothing to download).
-fn target_info(updater: &mut CliUpdater<'_>, target: &str) -> Result<TargetInfo> {
+fn target_info(updater: &mut CliUpdater, target: &str) -> Result<TargetInfo> {
     updater.get_target_info(target)?.ok_or_else(|| {
         Error::not_found(format!(
             "target {target:?} is not listed by trusted targets metadata"
@@ -142,8 +141,7 @@ pub fn download(options: &Options, out: &mut dyn Write) -> CliResult<()> {
     }
     std::fs::create_dir_all(target_dir)
         .map_err(|e| Error::io(format!("creating {}: {e}", target_dir.display())))?;
-    let cache = open_cache(dir)?;
-    let mut updater = updater(options, url, LockedCache::lock(&cache)?);
+    let mut updater = updater(options, url, open_store(dir)?);
     refresh_now(&mut updater)?;
     let consistent = updater
         .trusted()
@@ -157,7 +155,7 @@ pub fn download(options: &Options, out: &mut dyn Write) -> CliResult<()> {
 }
 
 fn download_one(
-    updater: &mut CliUpdater<'_>,
+    updater: &mut CliUpdater,
     name: &str,
     base: &str,
     consistent: bool,
@@ -179,8 +177,7 @@ fn download_one(
 pub fn verify(options: &Options, file: &Path, target: &str, out: &mut dyn Write) -> CliResult<()> {
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
     let url = required(options.metadata_url.as_deref(), "--metadata-url")?;
-    let cache = open_cache(dir)?;
-    let mut updater = updater(options, url, LockedCache::lock(&cache)?);
+    let mut updater = updater(options, url, open_store(dir)?);
     refresh_now(&mut updater)?;
     let info = target_info(&mut updater, target)?;
     verify_file(file, &info)?;

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use crate::atomic::{Dir, TEMP_PREFIX};
 use crate::failpoint;
+use tuf_core::config::StorageConfig;
 use tuf_core::error::{Error, Result};
 
 /// How often a waiting process tries the lock again.
@@ -97,9 +98,9 @@ pub struct DirectoryLock {
 
 impl DirectoryLock {
     /// Takes the lock on the existing directory `path`, waiting at most
-    /// `timeout` for another holder.
-    pub fn acquire(path: &Path, timeout: Duration) -> Result<DirectoryLock> {
-        DirectoryLock::hold(open_directory(path)?, path, timeout)
+    /// `storage.lock_timeout` for another holder.
+    pub fn acquire(path: &Path, storage: &StorageConfig) -> Result<DirectoryLock> {
+        DirectoryLock::hold(open_directory(path)?, path, storage.lock_timeout)
     }
 
     /// Takes the lock on a directory already open as `dir` (at `path`),
@@ -140,6 +141,13 @@ impl Drop for DirectoryLock {
 mod tests {
     use super::*;
 
+    fn waiting(ms: u64) -> StorageConfig {
+        StorageConfig {
+            lock_timeout: Duration::from_millis(ms),
+            ..StorageConfig::default()
+        }
+    }
+
     fn tempdir(tag: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("tuf-lock-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
@@ -150,17 +158,16 @@ mod tests {
     #[test]
     fn excludes_a_cache_lock_on_the_same_directory() {
         let d = tempdir("cache");
-        let cache =
-            crate::cache::DiskCache::open(&d, &tuf_core::config::StorageConfig::default()).unwrap();
-        let held = DirectoryLock::acquire(&d, Duration::from_secs(1)).unwrap();
+        let cache = crate::cache::DiskCache::open(&d, &StorageConfig::default()).unwrap();
+        let held = DirectoryLock::acquire(&d, &waiting(1000)).unwrap();
         let err = cache.lock(Duration::from_millis(60)).err().unwrap();
         assert_eq!(err.kind(), tuf_core::ErrorKind::Io);
         assert!(err.message().contains("timed out after 0.06 s"), "{err}");
         drop(held);
         let cache_lock = cache.lock(Duration::from_millis(60)).unwrap();
-        assert!(DirectoryLock::acquire(&d, Duration::from_millis(60)).is_err());
+        assert!(DirectoryLock::acquire(&d, &waiting(60)).is_err());
         drop(cache_lock);
-        DirectoryLock::acquire(&d, Duration::from_millis(60)).unwrap();
+        DirectoryLock::acquire(&d, &waiting(60)).unwrap();
         std::fs::remove_dir_all(&d).unwrap();
     }
 
@@ -169,7 +176,7 @@ mod tests {
         let d = tempdir("temps");
         std::fs::write(d.join(".tmp-dead"), b"half").unwrap();
         std::fs::write(d.join("root.json"), b"{}").unwrap();
-        let lock = DirectoryLock::acquire(&d, Duration::from_secs(1)).unwrap();
+        let lock = DirectoryLock::acquire(&d, &waiting(1000)).unwrap();
         assert!(!d.join(".tmp-dead").exists());
         assert!(d.join("root.json").exists());
         assert_eq!(lock.path(), d.as_path());
@@ -177,9 +184,9 @@ mod tests {
         let link = d.with_extension("link");
         let _ = std::fs::remove_file(&link);
         std::os::unix::fs::symlink(&d, &link).unwrap();
-        assert!(DirectoryLock::acquire(&link, Duration::from_secs(1)).is_err());
+        assert!(DirectoryLock::acquire(&link, &waiting(1000)).is_err());
         std::fs::remove_file(&link).unwrap();
-        assert!(DirectoryLock::acquire(&d.join("missing"), Duration::from_secs(1)).is_err());
+        assert!(DirectoryLock::acquire(&d.join("missing"), &waiting(1000)).is_err());
         std::fs::remove_dir_all(&d).unwrap();
     }
 }
