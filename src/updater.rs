@@ -14,13 +14,12 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
-use tuf_core::delegation::TargetInfo as CoreTargetInfo;
 use tuf_core::metadata::TOP_LEVEL_ROLES;
 use tuf_core::time::now;
 use tuf_core::trusted::TrustedSet;
-use tuf_core::updater::{Fetcher, MetadataStore, RefreshReport, Updater as CoreUpdater};
+use tuf_core::updater::{MetadataStore, RefreshReport, Updater as CoreUpdater};
 use tuf_core::Error;
-use tuf_io::download::download_target;
+use tuf_io::download::download;
 use tuf_io::http::HttpFetcher;
 use tuf_io::store::LockedStore;
 
@@ -69,16 +68,15 @@ impl std::fmt::Debug for Updater {
     }
 }
 
-/// Runs `op` on either backend: standalone, with the cache lock held and
-/// a fresh network deadline (started once the lock is held, so waiting for
-/// it does not count); with callbacks, turning their failures into the
+/// Runs `op` on either backend: standalone, with the cache lock held (the
+/// core updater starts each call's network deadline, so waiting for the
+/// lock does not count); with callbacks, turning their failures into the
 /// call's outcome.
 macro_rules! with_updater {
     ($backend:expr, |$u:ident| $op:expr) => {
         match $backend {
             Backend::Standalone(s) => {
                 let _lock = s.updater.store().lock()?;
-                s.updater.fetcher_mut().start_deadline();
                 let $u = &mut s.updater;
                 let result: tuf_core::Result<_> = $op;
                 Ok(result?)
@@ -168,18 +166,6 @@ fn status_array(set: Option<&TrustedSet>) -> Outcome<ZBox<ZendHashTable>> {
     }
     put(&mut table, "roles", roles)?;
     Ok(table)
-}
-
-/// The verified info of `target`, or NotFound (spec 5.7: nothing to get).
-fn listed_target<F: Fetcher, S: MetadataStore>(
-    updater: &mut CoreUpdater<F, S>,
-    target: &str,
-) -> tuf_core::Result<CoreTargetInfo> {
-    updater.get_target_info(target)?.ok_or_else(|| {
-        Error::not_found(format!(
-            "target {target:?} is not listed by trusted targets metadata"
-        ))
-    })
 }
 
 /// Stores `root` unless the store already holds a root that verifies.
@@ -339,20 +325,13 @@ impl Updater {
                         .value_error("must be given when the targetBaseUrl option is not set"))
                 }
             };
-            let info = {
+            // The lookup may read and write the cache; the download does
+            // not, so the lock is not held while it streams.
+            let plan = {
                 let _lock = s.updater.store().lock()?;
-                s.updater.fetcher_mut().start_deadline();
-                listed_target(&mut s.updater, target)?
+                s.updater.target_download(target)?
             };
-            let consistent = s
-                .updater
-                .trusted()
-                .map(|set| set.root().consistent_snapshot)
-                .ok_or_else(|| Error::state("refresh() must succeed before downloading"))?;
-            let fetcher = s.updater.fetcher_mut();
-            // Each target gets the whole time budget.
-            fetcher.start_deadline();
-            let path = download_target(fetcher, &base, &info, consistent, Path::new(&dest))?;
+            let path = download(&mut s.updater, &plan, &base, Path::new(&dest))?;
             use std::os::unix::ffi::OsStrExt;
             Ok(Binary::new(path.as_os_str().as_bytes().to_vec()))
         })

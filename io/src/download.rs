@@ -24,7 +24,7 @@ use crate::failpoint;
 use tuf_core::delegation::TargetInfo;
 use tuf_core::error::{Error, Result};
 use tuf_core::hashing::{self, Expected, Verifier};
-use tuf_core::updater::Fetcher;
+use tuf_core::updater::{Fetcher, MetadataStore, TargetDownload, Updater};
 
 /// Longest path segment accepted: NAME_MAX on Linux and the BSDs.
 pub const MAX_SEGMENT_LEN: usize = 255;
@@ -246,6 +246,28 @@ pub fn download_target<F: Fetcher>(
         },
     )?;
     Ok(dest)
+}
+
+/// Spec 5.7 for a target planned by [`Updater::target_download`] (which
+/// chose the file name and restarted the deadline): [`download_target`]
+/// with the updater's fetcher.
+pub fn download<F: Fetcher, S: MetadataStore>(
+    updater: &mut Updater<F, S>,
+    plan: &TargetDownload,
+    base_url: &str,
+    dest_dir: &Path,
+) -> Result<PathBuf> {
+    let TargetDownload {
+        info,
+        consistent_snapshot,
+    } = plan;
+    download_target(
+        updater.fetcher_mut(),
+        base_url,
+        info,
+        *consistent_snapshot,
+        dest_dir,
+    )
 }
 
 /// `a/b/c` -> (["a", "b"], "c"). The name was checked by
