@@ -167,37 +167,36 @@ fn describe(info: &TargetInfo) -> String {
     format!("target {:?}", info.path)
 }
 
-/// Spec 5.7.2: checks a local file against the trusted length and hashes,
-/// reading it in chunks. `path` is the operator's choice, so symbolic
-/// links are followed here; it must end at a regular file (a FIFO or a
-/// device is refused without blocking on it).
+/// Spec 5.7.2: checks a local file against `info`'s trusted length and
+/// hashes ([`verify_path`]).
 pub fn verify_file(path: &Path, info: &TargetInfo) -> Result<()> {
+    verify_path(path, &describe(info), expected(info))
+}
+
+/// Checks the file at `path` against `expected`, reading it in chunks,
+/// with the core's one length rule ([`hashing::check_length`]: a file of
+/// the wrong size is refused before it is read). `path` is the operator's
+/// choice, so symbolic links are followed here; it must end at a regular
+/// file (a FIFO or a device is refused without blocking on it). `what`
+/// names the data in messages, which the path prefixes.
+pub fn verify_path(path: &Path, what: &str, expected: Expected<'_>) -> Result<()> {
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)
         .map_err(|e| Error::io(format!("opening {}: {e}", path.display())))?;
-    verify_open_file(file, info).map_err(|e| e.context(path.display()))
+    verify_open_file(file, what, expected).map_err(|e| e.context(path.display()))
 }
 
-/// Verifies an opened file, checking its size first so a file of the
-/// wrong length is rejected without reading it.
-fn verify_open_file(mut file: File, info: &TargetInfo) -> Result<()> {
-    let what = describe(info);
+fn verify_open_file(mut file: File, what: &str, expected: Expected<'_>) -> Result<()> {
     let meta = file
         .metadata()
         .map_err(|e| Error::io(format!("{what}: {e}")))?;
     if !meta.is_file() {
         return Err(Error::io(format!("{what}: not a regular file")));
     }
-    if meta.len() != info.length {
-        return Err(Error::invalid_hash(format!(
-            "{what}: length {} does not match {} listed by trusted metadata",
-            meta.len(),
-            info.length
-        )));
-    }
-    hashing::verify_reader(&what, expected(info), &mut file)
+    hashing::check_length(what, expected, meta.len())?;
+    hashing::verify_reader(what, expected, &mut file)
 }
 
 /// Spec 5.7: downloads `info`'s target from `base_url` into `dest_dir`,
@@ -223,7 +222,7 @@ pub fn download_target<F: Fetcher>(
     let name = c_name(name)?;
 
     if let Some(existing) = open_regular(&dir, &name) {
-        if verify_open_file(existing, info).is_ok() {
+        if verify_open_file(existing, &describe(info), expected(info)).is_ok() {
             return Ok(dest);
         }
     }
