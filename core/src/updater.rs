@@ -1,6 +1,16 @@
 //! The client workflow (spec 5): drives a [`TrustedSet`] with bytes from a
 //! local metadata store and a fetcher, in spec order, and persists what it
 //! verified. All I/O goes through the two traits below.
+//!
+//! The per-call policy lives here too, not in a wrapper of tuf-io: each
+//! public call restarts the fetcher's time budget (`begin_call`, through
+//! [`Fetcher::start_deadline`]), and [`Updater::target_download`] decides
+//! what a target download fetches (the verified info and the trusted
+//! root's `consistent_snapshot`). It needs no I/O, only the trusted state
+//! this type already holds, so every client (the CLI, the extension's
+//! standalone and callback updaters, tests with their own fetchers) gets the
+//! same policy from the object it already has; a tuf-io `Client` would
+//! hold the same state a second time and cover the HTTP fetcher only.
 
 use std::sync::Arc;
 
