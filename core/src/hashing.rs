@@ -423,6 +423,32 @@ mod tests {
     }
 
     #[test]
+    fn one_length_rule_for_known_sizes_and_streams() {
+        let h = listed(b"abc");
+        let expected = Expected {
+            length: 3,
+            hashes: &h,
+        };
+        check_length("t", expected, 3).unwrap();
+        for (data, size) in [(&b"abcd"[..], 4), (&b"ab"[..], 2)] {
+            let known = check_length("t", expected, size).unwrap_err();
+            let streamed = verify_reader("t", expected, &mut &data[..]).unwrap_err();
+            let bytes = verify_bytes("t", expected, data).unwrap_err();
+            assert_eq!(known, streamed, "{size}");
+            assert_eq!(known, bytes, "{size}");
+            assert!(known.message().contains("length of 3 bytes"), "{known}");
+        }
+        assert_eq!(
+            check_length("t", expected, 4).unwrap_err().kind(),
+            ErrorKind::DownloadSize
+        );
+        assert_eq!(
+            check_length("t", expected, 2).unwrap_err().kind(),
+            ErrorKind::InvalidHash
+        );
+    }
+
+    #[test]
     fn accepts_exact_file() {
         let h = listed(b"hello");
         verify_bytes(

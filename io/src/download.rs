@@ -758,6 +758,24 @@ mod tests {
     }
 
     #[test]
+    fn files_follow_the_length_rule_of_bytes() {
+        let sandbox = Sandbox::new("rule");
+        let path = sandbox.dest().join("f");
+        for (content, listed) in [(&b"abcd"[..], &b"abc"[..]), (b"ab", b"abc")] {
+            std::fs::write(&path, content).unwrap();
+            let target = info("f", listed);
+            let from_file = verify_file(&path, &target).unwrap_err();
+            let from_bytes =
+                hashing::verify_bytes(&describe(&target), expected(&target), content).unwrap_err();
+            assert_eq!(from_file.kind(), from_bytes.kind(), "{from_file}");
+            assert_eq!(
+                from_file.message(),
+                format!("{}: {}", path.display(), from_bytes.message())
+            );
+        }
+    }
+
+    #[test]
     fn verify_file_reports_mismatches() {
         let sandbox = Sandbox::new("verify");
         let path = sandbox.dest().join("f");
