@@ -3,7 +3,6 @@
 
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
-use tuf_core::delegation::TargetInfo as CoreTargetInfo;
 use tuf_core::hashing::{verify_bytes, Expected};
 
 use crate::args::{non_negative, type_name, ArrayArg, Bytes, Param};
@@ -71,7 +70,9 @@ impl Hashes {
     }
 
     /// Checks the file at `$path` (read in chunks, never held in memory)
-    /// like verifyString(); a file that cannot be read is an IoException.
+    /// like verifyString(), with the same length rule (a file of the wrong
+    /// size is refused before it is read); a file that cannot be read is an
+    /// IoException.
     /// `$name` names it in messages (default: the path).
     pub fn verify_file(
         path: Bytes<'_>,
@@ -87,14 +88,13 @@ impl Hashes {
                 Some(name) => String::from_utf8_lossy(name.0).into_owned(),
                 None => file.display().to_string(),
             };
-            let info = CoreTargetInfo {
-                path: name,
+            let expected = Expected {
                 length,
-                hashes,
-                custom: None,
-                role: String::new(),
+                hashes: &hashes,
             };
-            Ok(tuf_io::download::verify_file(&file, &info)?)
+            // Named as a target, as the CLI's `verify` and downloads name it.
+            let what = format!("target {name:?}");
+            Ok(tuf_io::download::verify_path(&file, &what, expected)?)
         })
     }
 }

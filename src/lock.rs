@@ -6,7 +6,6 @@
 #![allow(non_snake_case)]
 
 use std::cell::RefCell;
-use std::time::Duration;
 
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
@@ -40,10 +39,10 @@ impl DirectoryLock {
             ensure_not_constructed::<Self>()?;
             let path = directory.path(Param::new(CONSTRUCT, 1, "directory"))?;
             let param = Param::new(CONSTRUCT, 2, "options");
-            let mut timeout: Duration = StorageConfig::default().lock_timeout;
+            let mut storage = StorageConfig::default();
             for (name, value) in options.named_entries(param, "option names")? {
                 match name.as_str() {
-                    "lockTimeout" => timeout = seconds(value, &name, param)?,
+                    "lockTimeout" => storage.lock_timeout = seconds(value, &name, param)?,
                     _ => {
                         return Err(
                             param.value_error(&format!("contains the unknown option \"{name}\""))
@@ -51,7 +50,7 @@ impl DirectoryLock {
                     }
                 }
             }
-            let lock = CoreLock::acquire(&path, timeout)?;
+            let lock = CoreLock::acquire(&path, &storage)?;
             Ok(DirectoryLock {
                 held: RefCell::new(Some(lock)),
             })

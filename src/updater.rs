@@ -8,22 +8,20 @@
 use std::cell::{RefCell, RefMut};
 use std::path::Path;
 use std::rc::Rc;
-use std::time::Duration;
 
 use ext_php_rs::binary::Binary;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
-use tuf_core::delegation::TargetInfo as CoreTargetInfo;
 use tuf_core::metadata::TOP_LEVEL_ROLES;
 use tuf_core::time::now;
 use tuf_core::trusted::TrustedSet;
-use tuf_core::updater::{Fetcher, MetadataStore, RefreshReport, Updater as CoreUpdater};
+use tuf_core::updater::{MetadataStore, RefreshReport, Updater as CoreUpdater};
 use tuf_core::Error;
-use tuf_io::cache::DiskCache;
-use tuf_io::download::download_target;
+use tuf_io::download::download;
 use tuf_io::http::HttpFetcher;
+use tuf_io::store::LockedStore;
 
 use crate::args::{php_int, ArrayArg, Bytes, Callable, Param};
 use crate::callbacks::{Callback, PhpFetcher, PhpStore, StoreCallbacks, Tracker};
@@ -39,12 +37,9 @@ const DOWNLOAD: &str = "Tuf\\Native\\Updater::download";
 
 /// Native HTTP(S)/file fetcher and the crash-safe disk cache.
 struct Standalone {
-    updater: CoreUpdater<HttpFetcher, DiskCache>,
-    /// A second handle on the cache directory, holding the exclusive
-    /// `flock` while a call reads or writes the cache (the store itself is
-    /// borrowed by the updater meanwhile).
-    lock: DiskCache,
-    lock_timeout: Duration,
+    /// The store is locked call by call: the lock is held while a call
+    /// reads or writes the cache, never while the object sits idle.
+    updater: CoreUpdater<HttpFetcher, LockedStore>,
     target_base_url: Option<String>,
 }
 
@@ -73,16 +68,15 @@ impl std::fmt::Debug for Updater {
     }
 }
 
-/// Runs `op` on either backend: standalone, with the cache lock held and
-/// a fresh network deadline (started once the lock is held, so waiting for
-/// it does not count); with callbacks, turning their failures into the
+/// Runs `op` on either backend: standalone, with the cache lock held (the
+/// core updater starts each call's network deadline, so waiting for the
+/// lock does not count); with callbacks, turning their failures into the
 /// call's outcome.
 macro_rules! with_updater {
     ($backend:expr, |$u:ident| $op:expr) => {
         match $backend {
             Backend::Standalone(s) => {
-                let _lock = s.lock.lock(s.lock_timeout)?;
-                s.updater.fetcher_mut().start_deadline();
+                let _lock = s.updater.store().lock()?;
                 let $u = &mut s.updater;
                 let result: tuf_core::Result<_> = $op;
                 Ok(result?)
@@ -174,18 +168,6 @@ fn status_array(set: Option<&TrustedSet>) -> Outcome<ZBox<ZendHashTable>> {
     Ok(table)
 }
 
-/// The verified info of `target`, or NotFound (spec 5.7: nothing to get).
-fn listed_target<F: Fetcher, S: MetadataStore>(
-    updater: &mut CoreUpdater<F, S>,
-    target: &str,
-) -> tuf_core::Result<CoreTargetInfo> {
-    updater.get_target_info(target)?.ok_or_else(|| {
-        Error::not_found(format!(
-            "target {target:?} is not listed by trusted targets metadata"
-        ))
-    })
-}
-
 /// Stores `root` unless the store already holds a root that verifies.
 fn init_root<S: MetadataStore>(store: &mut S, root: &[u8]) -> tuf_core::Result<bool> {
     if let Some(stored) = store.load("root") {
@@ -228,14 +210,11 @@ impl Updater {
             }
             let dir = cacheDir.path(Param::new(CONSTRUCT, 2, "cacheDir"))?;
             let options = Options::parse(options, Param::new(CONSTRUCT, 3, "options"), true)?;
-            let store = DiskCache::open(&dir, options.storage.file_mode)?;
-            let lock = DiskCache::open(&dir, options.storage.file_mode)?;
+            let store = LockedStore::open_per_call(&dir, &options.storage)?;
             let fetcher = HttpFetcher::new(options.http);
             Ok(Updater {
                 backend: RefCell::new(Backend::Standalone(Box::new(Standalone {
                     updater: CoreUpdater::new(options.config, url, fetcher, store),
-                    lock,
-                    lock_timeout: options.storage.lock_timeout,
                     target_base_url: options.target_base_url,
                 }))),
             })
@@ -346,20 +325,13 @@ impl Updater {
                         .value_error("must be given when the targetBaseUrl option is not set"))
                 }
             };
-            let info = {
-                let _lock = s.lock.lock(s.lock_timeout)?;
-                s.updater.fetcher_mut().start_deadline();
-                listed_target(&mut s.updater, target)?
+            // The lookup may read and write the cache; the download does
+            // not, so the lock is not held while it streams.
+            let plan = {
+                let _lock = s.updater.store().lock()?;
+                s.updater.target_download(target)?
             };
-            let consistent = s
-                .updater
-                .trusted()
-                .map(|set| set.root().consistent_snapshot)
-                .ok_or_else(|| Error::state("refresh() must succeed before downloading"))?;
-            let fetcher = s.updater.fetcher_mut();
-            // Each target gets the whole time budget.
-            fetcher.start_deadline();
-            let path = download_target(fetcher, &base, &info, consistent, Path::new(&dest))?;
+            let path = download(&mut s.updater, &plan, &base, Path::new(&dest))?;
             use std::os::unix::ffi::OsStrExt;
             Ok(Binary::new(path.as_os_str().as_bytes().to_vec()))
         })

@@ -3,22 +3,22 @@
 //! anything short of full success.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tuf_core::config::Config;
-use tuf_core::delegation::TargetInfo;
 use tuf_core::time::{format_time, now};
 use tuf_core::trusted::TrustedSet;
 use tuf_core::updater::{MetadataStore, RefreshReport, Updater};
 use tuf_core::{Error, Result};
-use tuf_io::download::{download_target, verify_file};
+use tuf_io::download::{self, verify_file};
 use tuf_io::http::{HttpConfig, HttpFetcher};
+use tuf_io::store::LockedStore;
 
 use crate::args::Options;
-use crate::store::{open_cache, LockedCache};
+use crate::store::open_store;
 use crate::{CliResult, Failure};
 
-type CliUpdater<'a> = Updater<HttpFetcher, LockedCache<'a>>;
+type CliUpdater = Updater<HttpFetcher, LockedStore>;
 
 pub fn write_line(out: &mut dyn Write, line: &str) -> Result<()> {
     writeln!(out, "{line}").map_err(|e| Error::io(format!("writing to standard output: {e}")))
@@ -39,8 +39,7 @@ pub fn init(options: &Options, root_file: &Path, out: &mut dyn Write) -> CliResu
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
     let bytes = read_capped(root_file, Config::default().root_max_length)?;
     let set = TrustedSet::new(&bytes, now()).map_err(|e| e.context(root_file.display()))?;
-    let cache = open_cache(dir)?;
-    let mut store = LockedCache::lock(&cache)?;
+    let mut store = open_store(dir)?;
     store.store("root", &bytes)?;
     let root = set.root();
     let line = format!(
@@ -86,13 +85,13 @@ fn fetcher(options: &Options) -> HttpFetcher {
     HttpFetcher::new(http)
 }
 
-fn updater<'a>(options: &Options, metadata_url: &str, store: LockedCache<'a>) -> CliUpdater<'a> {
+fn updater(options: &Options, metadata_url: &str, store: LockedStore) -> CliUpdater {
     Updater::new(config(options), metadata_url, fetcher(options), store)
 }
 
-/// Spec 5.1 to 5.6 at the current time, within a fresh network deadline.
-fn refresh_now(updater: &mut CliUpdater<'_>) -> Result<RefreshReport> {
-    updater.fetcher_mut().start_deadline();
+/// Spec 5.1 to 5.6 at the current time (the updater gives each call a
+/// fresh network deadline).
+fn refresh_now(updater: &mut CliUpdater) -> Result<RefreshReport> {
     updater.refresh(now())
 }
 
@@ -111,20 +110,9 @@ fn report_line(r: &RefreshReport) -> String {
 pub fn refresh(options: &Options, out: &mut dyn Write) -> CliResult<()> {
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
     let url = required(options.metadata_url.as_deref(), "--metadata-url")?;
-    let cache = open_cache(dir)?;
-    let mut updater = updater(options, url, LockedCache::lock(&cache)?);
+    let mut updater = updater(options, url, open_store(dir)?);
     let report = refresh_now(&mut updater)?;
     Ok(write_line(out, &report_line(&report))?)
-}
-
-/// The verified info of `target`; a target no trusted role lists is a
-/// failure (spec 5.7: nothing to download).
-fn target_info(updater: &mut CliUpdater<'_>, target: &str) -> Result<TargetInfo> {
-    updater.get_target_info(target)?.ok_or_else(|| {
-        Error::not_found(format!(
-            "target {target:?} is not listed by trusted targets metadata"
-        ))
-    })
 }
 
 /// `download`: one refresh, then each target in the order given, with the
@@ -142,33 +130,15 @@ pub fn download(options: &Options, out: &mut dyn Write) -> CliResult<()> {
     }
     std::fs::create_dir_all(target_dir)
         .map_err(|e| Error::io(format!("creating {}: {e}", target_dir.display())))?;
-    let cache = open_cache(dir)?;
-    let mut updater = updater(options, url, LockedCache::lock(&cache)?);
+    let mut updater = updater(options, url, open_store(dir)?);
     refresh_now(&mut updater)?;
-    let consistent = updater
-        .trusted()
-        .map(|set| set.root().consistent_snapshot)
-        .ok_or_else(|| Error::state("no trusted metadata after refresh"))?;
     for name in &options.target_names {
-        let path = download_one(&mut updater, name, base, consistent, target_dir)?;
+        // Spec 5.7; each target gets the whole time budget.
+        let plan = updater.target_download(name)?;
+        let path = download::download(&mut updater, &plan, base, target_dir)?;
         write_line(out, &format!("{name}: {}", path.display()))?;
     }
     Ok(())
-}
-
-fn download_one(
-    updater: &mut CliUpdater<'_>,
-    name: &str,
-    base: &str,
-    consistent: bool,
-    target_dir: &Path,
-) -> Result<PathBuf> {
-    let info = target_info(updater, name)?;
-    let fetcher = updater.fetcher_mut();
-    // Each target gets the whole time budget: a large file should not
-    // fail because the metadata took part of it.
-    fetcher.start_deadline();
-    download_target(fetcher, base, &info, consistent, target_dir)
 }
 
 /// `verify FILE TARGET`. The cached metadata alone cannot be trusted
@@ -179,10 +149,9 @@ fn download_one(
 pub fn verify(options: &Options, file: &Path, target: &str, out: &mut dyn Write) -> CliResult<()> {
     let dir = required(options.metadata_dir.as_deref(), "--metadata-dir")?;
     let url = required(options.metadata_url.as_deref(), "--metadata-url")?;
-    let cache = open_cache(dir)?;
-    let mut updater = updater(options, url, LockedCache::lock(&cache)?);
+    let mut updater = updater(options, url, open_store(dir)?);
     refresh_now(&mut updater)?;
-    let info = target_info(&mut updater, target)?;
+    let info = updater.listed_target_info(target)?;
     verify_file(file, &info)?;
     let line = format!(
         "{}: matches target {target:?} ({} bytes, listed by role {:?})",

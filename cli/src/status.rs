@@ -18,7 +18,7 @@ use tuf_core::{Error, Result};
 
 use crate::args::Options;
 use crate::commands::{required, write_line};
-use crate::store::{open_cache, LockedCache};
+use crate::store::open_store;
 use crate::CliResult;
 
 /// What the cache says about one top-level role.
@@ -56,9 +56,8 @@ pub fn status(options: &Options, out: &mut dyn Write) -> CliResult<()> {
         ))
         .into());
     }
-    let cache = open_cache(dir)?;
-    // Held so the files read belong to one refresh, not two.
-    let mut store = LockedCache::lock(&cache)?;
+    // Locked so the files read belong to one refresh, not two.
+    let mut store = open_store(dir)?;
     let report = inspect(&mut store, now())?;
     let text = if options.json {
         to_json(&report, dir).to_string()

@@ -57,8 +57,9 @@ pub struct HttpConfig {
     /// Longest silence while reading (headers or body) or writing: the
     /// time allowed between bytes. Default 30 s.
     pub read_timeout: Duration,
-    /// Overall budget for all downloads of one refresh window, started by
-    /// the fetcher's `start_deadline`. Default 300 s.
+    /// Overall budget for all downloads of one updater call (a refresh, a
+    /// target lookup, one target download), restarted by the updater at
+    /// each call (`Fetcher::start_deadline`). Default 300 s.
     pub deadline: Duration,
     /// Low-speed rule: a file whose average rate over `low_speed_time`
     /// (counted from the request, then window after window) stays below

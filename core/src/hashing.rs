@@ -36,6 +36,35 @@ pub const KNOWN_ALGORITHMS: &[&str] = &["sha256", "sha384", "sha512", "blake2b",
 /// 107 MB file took the same CPU time and 15 to 25% less wall time.
 pub const PARALLEL_MIN: u64 = 4 << 20;
 
+/// The one length rule (spec 5.7.2), for bytes, readers and files alike:
+/// data beyond the trusted length is a download-size error (the
+/// endless-data attack; a reader is not read past the first chunk that
+/// goes over), data short of it an invalid-hash error (its content is not
+/// what was signed), with the same message either way whether the excess
+/// was seen while reading or known beforehand (a file's size).
+fn too_long(what: &str, length: u64) -> Error {
+    Error::download_size(format!(
+        "{what}: more than the length of {length} bytes listed by trusted metadata"
+    ))
+}
+
+fn too_short(what: &str, seen: u64, length: u64) -> Error {
+    Error::invalid_hash(format!(
+        "{what}: {seen} bytes, shorter than the length of {length} bytes listed by \
+         trusted metadata"
+    ))
+}
+
+/// [`too_long`] and [`too_short`] for data whose size is known before it
+/// is read (a file), so the wrong size is refused without reading.
+pub fn check_length(what: &str, expected: Expected<'_>, size: u64) -> Result<()> {
+    match size {
+        n if n > expected.length => Err(too_long(what, expected.length)),
+        n if n < expected.length => Err(too_short(what, n, expected.length)),
+        _ => Ok(()),
+    }
+}
+
 /// What trusted metadata says a file must be.
 #[derive(Debug, Clone, Copy)]
 pub struct Expected<'a> {
@@ -175,10 +204,7 @@ impl Verifier {
     fn count(&mut self, n: usize) -> Result<()> {
         self.seen = self.seen.saturating_add(n as u64);
         if self.seen > self.length {
-            return Err(Error::download_size(format!(
-                "{}: more than the {} bytes listed by trusted metadata",
-                self.what, self.length
-            )));
+            return Err(too_long(&self.what, self.length));
         }
         Ok(())
     }
@@ -192,15 +218,11 @@ impl Verifier {
         Ok(())
     }
 
-    /// Checks the length and every known hash. A short file is a hash
-    /// failure (its content is not what was signed); only data beyond the
-    /// signed length is a download-size error (endless-data attack).
+    /// Checks the length ([`too_short`]; too long failed in `update`) and
+    /// every known hash.
     pub fn finish(self) -> Result<()> {
         if self.seen != self.length {
-            return Err(Error::invalid_hash(format!(
-                "{}: {} bytes, trusted metadata lists {}",
-                self.what, self.seen, self.length
-            )));
+            return Err(too_short(&self.what, self.seen, self.length));
         }
         for check in self.checks {
             let got = check.context.finish();
@@ -264,7 +286,9 @@ fn read_some(what: &str, reader: &mut dyn Read, buf: &mut [u8]) -> Result<usize>
 }
 
 /// Verifies everything `reader` yields; reading stops at the first chunk
-/// that goes past the expected length.
+/// that goes past the expected length. A reader whose size is known first
+/// (a file) goes through [`check_length`] before, so the same rule refuses
+/// it unread (see tuf-io's `download::verify_path`).
 pub fn verify_reader(what: &str, expected: Expected<'_>, reader: &mut dyn Read) -> Result<()> {
     let mut verifier = Verifier::new(what, expected)?;
     let split = verifier
@@ -376,6 +400,7 @@ fn verify_on_two_threads(mut verifier: Verifier, reader: &mut dyn Read) -> Resul
     })
 }
 
+/// Verifies a byte slice: the same checks and errors as [`verify_reader`].
 pub fn verify_bytes(what: &str, expected: Expected<'_>, bytes: &[u8]) -> Result<()> {
     let mut verifier = Verifier::new(what, expected)?;
     verifier.update(bytes)?;
@@ -399,6 +424,32 @@ mod tests {
             ("sha256".into(), digest_hex("sha256", data).unwrap()),
             ("sha512".into(), digest_hex("sha512", data).unwrap()),
         ]
+    }
+
+    #[test]
+    fn one_length_rule_for_known_sizes_and_streams() {
+        let h = listed(b"abc");
+        let expected = Expected {
+            length: 3,
+            hashes: &h,
+        };
+        check_length("t", expected, 3).unwrap();
+        for (data, size) in [(&b"abcd"[..], 4), (&b"ab"[..], 2)] {
+            let known = check_length("t", expected, size).unwrap_err();
+            let streamed = verify_reader("t", expected, &mut &data[..]).unwrap_err();
+            let bytes = verify_bytes("t", expected, data).unwrap_err();
+            assert_eq!(known, streamed, "{size}");
+            assert_eq!(known, bytes, "{size}");
+            assert!(known.message().contains("length of 3 bytes"), "{known}");
+        }
+        assert_eq!(
+            check_length("t", expected, 4).unwrap_err().kind(),
+            ErrorKind::DownloadSize
+        );
+        assert_eq!(
+            check_length("t", expected, 2).unwrap_err().kind(),
+            ErrorKind::InvalidHash
+        );
     }
 
     #[test]

@@ -1,6 +1,16 @@
 //! The client workflow (spec 5): drives a [`TrustedSet`] with bytes from a
 //! local metadata store and a fetcher, in spec order, and persists what it
 //! verified. All I/O goes through the two traits below.
+//!
+//! The per-call policy lives here too, not in a wrapper of tuf-io: each
+//! public call restarts the fetcher's time budget (`begin_call`, through
+//! [`Fetcher::start_deadline`]), and [`Updater::target_download`] decides
+//! what a target download fetches (the verified info and the trusted
+//! root's `consistent_snapshot`). It needs no I/O, only the trusted state
+//! this type already holds, so every client (the CLI, the extension's
+//! standalone and callback updaters, tests with their own fetchers) gets the
+//! same policy from the object it already has; a tuf-io `Client` would
+//! hold the same state a second time and cover the HTTP fetcher only.
 
 use std::sync::Arc;
 
@@ -17,9 +27,10 @@ use crate::trusted::{TimestampUpdate, TrustedSet, VerifiedTargets};
 pub trait Fetcher {
     fn fetch(&mut self, url: &str, max_len: u64) -> Result<Vec<u8>>;
 
-    /// Called when a refresh starts, so a fetcher with an overall time
-    /// budget per refresh can restart it.
-    fn begin_refresh(&mut self) {}
+    /// Restarts the fetcher's overall time budget, if it has one. Called
+    /// by [`Updater`] alone, at the start of each call (see
+    /// `Updater::begin_call`): callers never start it themselves.
+    fn start_deadline(&mut self) {}
 
     /// Streams the body into `sink` under the same cap; returns its length.
     /// The default buffers through [`Fetcher::fetch`]; network fetchers
@@ -112,6 +123,17 @@ pub struct RefreshReport {
     pub timestamp_unchanged: bool,
 }
 
+/// What to download for one target (spec 5.7), from
+/// [`Updater::target_download`].
+#[derive(Debug, Clone)]
+pub struct TargetDownload {
+    /// The verified length, hashes and path.
+    pub info: TargetInfo,
+    /// The trusted root's `consistent_snapshot`: with it, the file to fetch
+    /// is the hash-prefixed name (spec 5.7.3).
+    pub consistent_snapshot: bool,
+}
+
 /// A TUF client over a metadata base URL. `metadata_url` is an opaque
 /// prefix: file names are appended to it as they are.
 pub struct Updater<F: Fetcher, S: MetadataStore> {
@@ -181,12 +203,21 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
         }
     }
 
+    /// The per-call policy, in one place: every public call that may fetch
+    /// (a refresh, a target lookup, a target download) gets the fetcher's
+    /// whole time budget, so a large target does not fail because the
+    /// metadata took part of it. Callers that take a lock first (the CLI,
+    /// the extension) call in once it is held, so waiting does not count.
+    fn begin_call(&mut self) {
+        self.fetcher.start_deadline();
+    }
+
     /// Spec 5.1 to 5.6: refreshes top-level metadata at `reference_time`.
     /// On failure nothing stays trusted in memory; what was verified before
     /// the failing step is already persisted.
     pub fn refresh(&mut self, reference_time: UnixTime) -> Result<RefreshReport> {
         self.set = None;
-        self.fetcher.begin_refresh();
+        self.begin_call();
         // 5.2: the trusted root comes from the store; a missing or invalid
         // one fails closed before any request.
         let root = self
@@ -380,12 +411,42 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
     /// If the repository changed since the refresh (a role newer than the
     /// trusted snapshot lists), refreshes once more and looks up again.
     pub fn get_target_info(&mut self, target: &str) -> Result<Option<TargetInfo>> {
+        self.begin_call();
         let first = self.find_target(target);
         self.once_more(first, |u| {
             let time = u.set.as_ref().map(TrustedSet::reference_time);
             let time = time.ok_or_else(|| Error::state("no refresh to repeat"))?;
             u.refresh(time)?;
             u.find_target(target)
+        })
+    }
+
+    /// [`Updater::get_target_info`] for a target that must be listed: one
+    /// no trusted role lists is NotFound (spec 5.7: nothing to get).
+    pub fn listed_target_info(&mut self, target: &str) -> Result<TargetInfo> {
+        self.get_target_info(target)?.ok_or_else(|| {
+            Error::not_found(format!(
+                "target {target:?} is not listed by trusted targets metadata"
+            ))
+        })
+    }
+
+    /// Spec 5.7: what to fetch for `target` (its verified info, and the
+    /// trusted root's `consistent_snapshot` that picks the file name),
+    /// with the deadline restarted for the download itself. The fetch goes
+    /// through [`Updater::fetcher_mut`] (tuf-io's `download::download`
+    /// writes it into place); this crate does no I/O.
+    pub fn target_download(&mut self, target: &str) -> Result<TargetDownload> {
+        let info = self.listed_target_info(target)?;
+        let consistent_snapshot = self
+            .set
+            .as_ref()
+            .map(|set| set.root().consistent_snapshot)
+            .ok_or_else(|| Error::state("refresh() must succeed before downloading"))?;
+        self.begin_call();
+        Ok(TargetDownload {
+            info,
+            consistent_snapshot,
         })
     }
 

@@ -15,14 +15,14 @@
 use std::ffi::CString;
 use std::fs::File;
 use std::io::Read;
-use std::os::fd::{AsRawFd, FromRawFd};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+use crate::atomic::{CommitError, Dir, Durability, Points, Step};
 use crate::failpoint;
-use crate::lock::TEMP_PREFIX;
+use crate::lock::DirectoryLock;
 use tuf_core::config::StorageConfig;
 use tuf_core::error::{Error, Result};
 use tuf_core::updater::MetadataStore;
@@ -33,20 +33,26 @@ const MAX_NAME: usize = 200;
 /// A cache directory opened for use.
 pub struct DiskCache {
     path: PathBuf,
-    dir: File,
+    dir: Dir,
     file_mode: u32,
+    max_stored_file: u64,
 }
 
-/// Holds the exclusive refresh lock until dropped.
-pub struct CacheLock<'a> {
-    cache: &'a DiskCache,
-}
-
-impl Drop for CacheLock<'_> {
-    fn drop(&mut self) {
-        crate::lock::unlock(&self.cache.dir);
-    }
-}
+/// The crash points of a metadata write, in order (see
+/// [`failpoint::CACHE_WRITE_POINTS`] and [`failpoint::CACHE_CALL_POINTS`]).
+static WRITE_POINTS: Points = Points {
+    create: "cache-write:create",
+    created: Some("cache-write:temp-created"),
+    write: "cache-write:write",
+    written: Some("cache-write:temp-written"),
+    chmod: Some("cache-write:chmod"),
+    fsync: "cache-write:fsync",
+    synced: Some("cache-write:temp-synced"),
+    rename: "cache-write:rename",
+    renamed: Some("cache-write:renamed"),
+    dir_fsync: "cache-write:dir-fsync",
+    dir_synced: Some("cache-write:dir-synced"),
+};
 
 /// Maps a role name to its cache file name: percent-encoding of every byte
 /// outside `[a-z0-9._~-]` (one-to-one, never contains `/`), and for very
@@ -84,19 +90,12 @@ fn cstring(name: &str) -> Result<CString> {
     CString::new(name).map_err(|_| Error::io(format!("file name {name:?} contains NUL")))
 }
 
-fn os_err(what: &str, path: &Path) -> Error {
-    Error::io(format!(
-        "{what} {}: {}",
-        path.display(),
-        std::io::Error::last_os_error()
-    ))
-}
-
 impl DiskCache {
     /// Opens (creating with mode 0700 if missing) the cache directory. The
-    /// directory itself must not be a symbolic link. `file_mode` is the
-    /// permission of files written (0600 by default).
-    pub fn open(path: &Path, file_mode: u32) -> Result<DiskCache> {
+    /// directory itself must not be a symbolic link. Files are written
+    /// with `storage.file_mode`, and read back up to
+    /// `storage.max_stored_file` bytes.
+    pub fn open(path: &Path, storage: &StorageConfig) -> Result<DiskCache> {
         match std::fs::symlink_metadata(path) {
             Ok(m) if m.file_type().is_symlink() => {
                 return Err(Error::io(format!(
@@ -118,22 +117,13 @@ impl DiskCache {
             }
         }
         let c = cstring(&path.to_string_lossy())?;
-        // SAFETY: plain open(2) of a NUL-terminated path.
-        let fd = unsafe {
-            libc::open(
-                c.as_ptr(),
-                libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
-            )
-        };
-        if fd < 0 {
-            return Err(os_err("opening cache directory", path));
-        }
-        // SAFETY: fd is a fresh descriptor that we now own.
-        let dir = unsafe { File::from_raw_fd(fd) };
+        let dir = Dir::open_nofollow(&c)
+            .map_err(|e| Error::io(format!("opening cache directory {}: {e}", path.display())))?;
         Ok(DiskCache {
             path: path.to_path_buf(),
             dir,
-            file_mode,
+            file_mode: storage.file_mode,
+            max_stored_file: storage.max_stored_file,
         })
     }
 
@@ -142,30 +132,18 @@ impl DiskCache {
     }
 
     /// Takes the exclusive refresh lock, waiting at most `timeout`: the
-    /// same lock as [`crate::lock::DirectoryLock`] takes (see there).
-    pub fn lock(&self, timeout: Duration) -> Result<CacheLock<'_>> {
-        crate::lock::lock_exclusive(&self.dir, &self.path, timeout)?;
-        Ok(CacheLock { cache: self })
+    /// same lock as [`DirectoryLock::acquire`] takes (see there), held on
+    /// a duplicate of this cache's descriptor, so the lock does not borrow
+    /// the cache (the updater may own it meanwhile).
+    pub fn lock(&self, timeout: Duration) -> Result<DirectoryLock> {
+        DirectoryLock::on(self.dir.file(), &self.path, timeout)
     }
 
     /// Opens `name` in the directory without following links.
-    fn open_at(&self, name: &str, flags: libc::c_int, mode: u32) -> std::io::Result<File> {
+    fn open_at(&self, name: &str, flags: libc::c_int) -> std::io::Result<File> {
         let c = CString::new(name)
             .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
-        // SAFETY: openat(2) relative to our directory descriptor.
-        let fd = unsafe {
-            libc::openat(
-                self.dir.as_raw_fd(),
-                c.as_ptr(),
-                flags | libc::O_NOFOLLOW | libc::O_CLOEXEC,
-                mode as libc::c_uint,
-            )
-        };
-        if fd < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        // SAFETY: fresh descriptor, now owned by the File.
-        Ok(unsafe { File::from_raw_fd(fd) })
+        self.dir.open_at(&c, flags, 0)
     }
 
     /// The bytes of a regular file `name`, or None.
@@ -181,7 +159,7 @@ impl DiskCache {
         let path = || self.path.join(name);
         let failed = |e: std::io::Error| Error::io(format!("reading {}: {e}", path().display()));
         let opened =
-            failpoint::fail("cache-read:open").and_then(|_| self.open_at(name, libc::O_RDONLY, 0));
+            failpoint::fail("cache-read:open").and_then(|_| self.open_at(name, libc::O_RDONLY));
         let mut f = match opened {
             Ok(f) => f,
             // ELOOP: a symbolic link, never followed: junk.
@@ -191,7 +169,7 @@ impl DiskCache {
             Err(e) => return Err(failed(e)),
         };
         // The cap bounds memory even if the cache was tampered with.
-        let max = StorageConfig::default().max_stored_file;
+        let max = self.max_stored_file;
         let meta = f.metadata().map_err(failed)?;
         if !meta.is_file() || meta.len() > max {
             return Ok(None);
@@ -201,81 +179,34 @@ impl DiskCache {
         Ok(Some(buf))
     }
 
-    /// Atomically replaces `name` with `bytes` (see module docs).
+    /// Atomically and durably replaces `name` with `bytes`
+    /// ([`crate::atomic`]).
     pub fn write_file(&self, name: &str, bytes: &[u8]) -> Result<()> {
         let target = self.path.join(name);
-        let temp = format!("{TEMP_PREFIX}{}-{}", std::process::id(), unique_suffix());
-        let mut f = failpoint::fail("cache-write:create")
-            .and_then(|_| {
-                self.open_at(
-                    &temp,
-                    libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL,
-                    self.file_mode,
-                )
-            })
+        let final_name = cstring(name)?;
+        let mut temp = self
+            .dir
+            .create_temp(&WRITE_POINTS, Some(self.file_mode))
             .map_err(|e| {
                 Error::io(format!(
                     "creating temporary file for {}: {e}",
                     target.display()
                 ))
             })?;
-        failpoint::hit("cache-write:temp-created");
-        let written = failpoint::write_all("cache-write:write", &mut f, bytes)
-            .and_then(|_| {
-                failpoint::hit("cache-write:temp-written");
-                failpoint::fail("cache-write:chmod")?;
-                f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(self.file_mode))
+        temp.write_all(bytes)
+            .map_err(|e| Error::io(format!("writing {}: {e}", target.display())))?;
+        temp.commit(&final_name, Durability::Synced)
+            .map_err(|CommitError { step, error: e }| match step {
+                Step::SyncFile => Error::io(format!("writing {}: {e}", target.display())),
+                Step::Rename => Error::io(format!("replacing {}: {e}", target.display())),
+                Step::SyncDir => Error::io(format!("syncing {}: {e}", self.path.display())),
             })
-            .and_then(|_| failpoint::fail("cache-write:fsync"))
-            .and_then(|_| f.sync_all());
-        drop(f);
-        failpoint::hit("cache-write:temp-synced");
-        if let Err(e) = written {
-            self.unlink(&temp);
-            return Err(Error::io(format!("writing {}: {e}", target.display())));
-        }
-        let (from, to) = (cstring(&temp)?, cstring(name)?);
-        let renamed = failpoint::fail("cache-write:rename").and_then(|_| {
-            // SAFETY: renameat(2) within our directory; replaces atomically.
-            let rc = unsafe {
-                libc::renameat(
-                    self.dir.as_raw_fd(),
-                    from.as_ptr(),
-                    self.dir.as_raw_fd(),
-                    to.as_ptr(),
-                )
-            };
-            if rc == 0 {
-                Ok(())
-            } else {
-                Err(std::io::Error::last_os_error())
-            }
-        });
-        if let Err(e) = renamed {
-            self.unlink(&temp);
-            return Err(Error::io(format!("replacing {}: {e}", target.display())));
-        }
-        failpoint::hit("cache-write:renamed");
-        // The rename is durable only once the directory entry is.
-        failpoint::fail("cache-write:dir-fsync")
-            .and_then(|_| self.dir.sync_all())
-            .map_err(|e| Error::io(format!("syncing {}: {e}", self.path.display())))?;
-        failpoint::hit("cache-write:dir-synced");
-        Ok(())
     }
 
     /// Removes `name` durably; an absent file is not an error.
     pub fn remove_file(&self, name: &str) -> Result<()> {
         let c = cstring(name)?;
-        let removed = failpoint::fail("cache-remove:unlink").and_then(|_| {
-            // SAFETY: unlinkat(2) within our directory.
-            let rc = unsafe { libc::unlinkat(self.dir.as_raw_fd(), c.as_ptr(), 0) };
-            if rc == 0 {
-                Ok(())
-            } else {
-                Err(std::io::Error::last_os_error())
-            }
-        });
+        let removed = failpoint::fail("cache-remove:unlink").and_then(|_| self.dir.unlink(&c));
         if let Err(err) = removed {
             if err.raw_os_error() == Some(libc::ENOENT) {
                 return Ok(());
@@ -286,27 +217,9 @@ impl DiskCache {
             )));
         }
         failpoint::fail("cache-remove:dir-fsync")
-            .and_then(|_| self.dir.sync_all())
+            .and_then(|_| self.dir.sync())
             .map_err(|e| Error::io(format!("syncing {}: {e}", self.path.display())))
     }
-
-    fn unlink(&self, name: &str) {
-        if let Ok(c) = CString::new(name) {
-            // SAFETY: unlinkat(2) within our directory.
-            unsafe {
-                libc::unlinkat(self.dir.as_raw_fd(), c.as_ptr(), 0);
-            }
-        }
-    }
-}
-
-fn unique_suffix() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!("{nanos:08x}{:x}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
 impl MetadataStore for DiskCache {
@@ -327,6 +240,7 @@ impl MetadataStore for DiskCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::atomic::unique_suffix;
     use std::os::unix::fs::PermissionsExt;
 
     fn tempdir(tag: &str) -> PathBuf {
@@ -403,7 +317,7 @@ mod tests {
     #[test]
     fn writes_atomically_with_modes() {
         let d = tempdir("modes");
-        let mut c = DiskCache::open(&d, 0o600).unwrap();
+        let mut c = DiskCache::open(&d, &StorageConfig::default()).unwrap();
         assert_eq!(
             std::fs::metadata(&d).unwrap().permissions().mode() & 0o777,
             0o700
@@ -430,7 +344,7 @@ mod tests {
         let outside = tempdir("outside");
         std::fs::create_dir_all(&outside).unwrap();
         std::fs::write(outside.join("secret"), b"secret").unwrap();
-        let mut c = DiskCache::open(&d, 0o600).unwrap();
+        let mut c = DiskCache::open(&d, &StorageConfig::default()).unwrap();
         std::os::unix::fs::symlink(outside.join("secret"), d.join("root.json")).unwrap();
         assert!(c.load("root").is_none(), "read through a link");
         // Writing replaces the link itself, not its target.
@@ -443,7 +357,7 @@ mod tests {
         // A cache directory that is a link is refused.
         let link = tempdir("dirlink");
         std::os::unix::fs::symlink(&outside, &link).unwrap();
-        assert!(DiskCache::open(&link, 0o600).is_err());
+        assert!(DiskCache::open(&link, &StorageConfig::default()).is_err());
         for p in [&d, &outside] {
             std::fs::remove_dir_all(p).unwrap();
         }
@@ -453,8 +367,8 @@ mod tests {
     #[test]
     fn lock_is_exclusive_and_cleans_temporaries() {
         let d = tempdir("lock");
-        let a = DiskCache::open(&d, 0o600).unwrap();
-        let b = DiskCache::open(&d, 0o600).unwrap();
+        let a = DiskCache::open(&d, &StorageConfig::default()).unwrap();
+        let b = DiskCache::open(&d, &StorageConfig::default()).unwrap();
         std::fs::write(d.join(".tmp-123-dead"), b"half").unwrap();
         let held = a.lock(Duration::from_secs(1)).unwrap();
         assert!(!d.join(".tmp-123-dead").exists());
@@ -467,7 +381,7 @@ mod tests {
     #[test]
     fn non_regular_and_oversized_files_are_ignored() {
         let d = tempdir("odd");
-        let mut c = DiskCache::open(&d, 0o600).unwrap();
+        let mut c = DiskCache::open(&d, &StorageConfig::default()).unwrap();
         std::fs::create_dir(d.join("snapshot.json")).unwrap();
         assert!(c.load("snapshot").is_none());
         std::fs::remove_dir_all(&d).unwrap();

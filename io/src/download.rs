@@ -16,28 +16,39 @@
 use std::ffi::{CStr, CString};
 use std::fs::File;
 use std::io::{self, Write};
-use std::os::fd::{AsRawFd, FromRawFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+use crate::atomic::{CommitError, Dir, Durability, Points, Step, TempFile};
 use crate::failpoint;
 use tuf_core::delegation::TargetInfo;
 use tuf_core::error::{Error, Result};
 use tuf_core::hashing::{self, Expected, Verifier};
-use tuf_core::updater::Fetcher;
+use tuf_core::updater::{Fetcher, MetadataStore, TargetDownload, Updater};
 
 /// Longest path segment accepted: NAME_MAX on Linux and the BSDs.
 pub const MAX_SEGMENT_LEN: usize = 255;
 /// Longest target name accepted: PATH_MAX on Linux.
 pub const MAX_PATH_LEN: usize = 4096;
-/// Prefix of temporary files, created with `O_EXCL`. A download killed
-/// mid-way leaves its temporary file behind (one per killed download);
-/// they are never read as targets, and are not swept automatically because
-/// another process may be writing one right now: remove `.tmp-*` files
-/// older than a day if disk space matters.
-const TEMP_PREFIX: &str = ".tmp-";
-/// Attempts at finding an unused temporary name before giving up.
-const TEMP_ATTEMPTS: u32 = 16;
+/// The crash points of a download's write (see
+/// [`failpoint::DOWNLOAD_CALL_POINTS`]). A download killed mid-way leaves
+/// its temporary file (`.tmp-*`, see [`crate::atomic`]) behind, one per
+/// killed download; they are never read as targets, and are not swept
+/// automatically because another process may be writing one right now:
+/// remove `.tmp-*` files older than a day if disk space matters.
+static WRITE_POINTS: Points = Points {
+    create: "download:create",
+    created: None,
+    write: "download:write",
+    written: None,
+    chmod: None,
+    fsync: "download:fsync",
+    synced: None,
+    rename: "download:rename",
+    renamed: None,
+    dir_fsync: "download:dir-fsync",
+    dir_synced: None,
+};
 
 /// Maps a target name (spec 4.5 TARGETPATH, `/`-separated) to a relative
 /// path under the destination directory.
@@ -156,37 +167,36 @@ fn describe(info: &TargetInfo) -> String {
     format!("target {:?}", info.path)
 }
 
-/// Spec 5.7.2: checks a local file against the trusted length and hashes,
-/// reading it in chunks. `path` is the operator's choice, so symbolic
-/// links are followed here; it must end at a regular file (a FIFO or a
-/// device is refused without blocking on it).
+/// Spec 5.7.2: checks a local file against `info`'s trusted length and
+/// hashes ([`verify_path`]).
 pub fn verify_file(path: &Path, info: &TargetInfo) -> Result<()> {
+    verify_path(path, &describe(info), expected(info))
+}
+
+/// Checks the file at `path` against `expected`, reading it in chunks,
+/// with the core's one length rule ([`hashing::check_length`]: a file of
+/// the wrong size is refused before it is read). `path` is the operator's
+/// choice, so symbolic links are followed here; it must end at a regular
+/// file (a FIFO or a device is refused without blocking on it). `what`
+/// names the data in messages, which the path prefixes.
+pub fn verify_path(path: &Path, what: &str, expected: Expected<'_>) -> Result<()> {
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)
         .map_err(|e| Error::io(format!("opening {}: {e}", path.display())))?;
-    verify_open_file(file, info).map_err(|e| e.context(path.display()))
+    verify_open_file(file, what, expected).map_err(|e| e.context(path.display()))
 }
 
-/// Verifies an opened file, checking its size first so a file of the
-/// wrong length is rejected without reading it.
-fn verify_open_file(mut file: File, info: &TargetInfo) -> Result<()> {
-    let what = describe(info);
+fn verify_open_file(mut file: File, what: &str, expected: Expected<'_>) -> Result<()> {
     let meta = file
         .metadata()
         .map_err(|e| Error::io(format!("{what}: {e}")))?;
     if !meta.is_file() {
         return Err(Error::io(format!("{what}: not a regular file")));
     }
-    if meta.len() != info.length {
-        return Err(Error::invalid_hash(format!(
-            "{what}: length {} does not match {} listed by trusted metadata",
-            meta.len(),
-            info.length
-        )));
-    }
-    hashing::verify_reader(&what, expected(info), &mut file)
+    hashing::check_length(what, expected, meta.len())?;
+    hashing::verify_reader(what, expected, &mut file)
 }
 
 /// Spec 5.7: downloads `info`'s target from `base_url` into `dest_dir`,
@@ -208,26 +218,55 @@ pub fn download_target<F: Fetcher>(
     let relative = safe_relative_path(&info.path)?;
     let dest = dest_dir.join(&relative);
     let (parents, name) = split_name(&info.path);
-    let dir = Dir::open(dest_dir)?.walk(dest_dir, parents)?;
+    let dir = walk(open_destination(dest_dir)?, dest_dir, parents)?;
     let name = c_name(name)?;
 
-    if let Some(existing) = dir.open_regular(&name) {
-        if verify_open_file(existing, info).is_ok() {
+    if let Some(existing) = open_regular(&dir, &name) {
+        if verify_open_file(existing, &describe(info), expected(info)).is_ok() {
             return Ok(dest);
         }
     }
 
     let url = target_url(base_url, info, consistent_snapshot);
-    let (mut temp_file, temp) = TempFile::create(&dir, &dest)?;
-    fetch_verified(fetcher, &url, info, &mut temp_file).map_err(|e| e.context(&url))?;
-    failpoint::fail("download:fsync")
-        .and_then(|_| temp_file.sync_all())
-        .map_err(|e| Error::io(format!("syncing {}: {e}", dest.display())))?;
-    drop(temp_file);
-    temp.rename_to(&name, &dest)?;
-    // The new name is durable only once the directory entry is.
-    dir.sync(&dest)?;
+    // 0666 less the umask, like any file a program creates: targets are
+    // meant to be used by other programs.
+    let mut temp = dir.create_temp(&WRITE_POINTS, None).map_err(|e| {
+        Error::io(format!(
+            "creating a temporary file for {}: {e}",
+            dest.display()
+        ))
+    })?;
+    fetch_verified(fetcher, &url, info, &mut temp).map_err(|e| e.context(&url))?;
+    temp.commit(&name, Durability::Synced).map_err(
+        |CommitError { step, error: e }| match step {
+            Step::SyncFile => Error::io(format!("syncing {}: {e}", dest.display())),
+            Step::Rename => Error::io(format!("replacing {}: {e}", dest.display())),
+            Step::SyncDir => Error::io(format!("syncing the directory of {}: {e}", dest.display())),
+        },
+    )?;
     Ok(dest)
+}
+
+/// Spec 5.7 for a target planned by [`Updater::target_download`] (which
+/// chose the file name and restarted the deadline): [`download_target`]
+/// with the updater's fetcher.
+pub fn download<F: Fetcher, S: MetadataStore>(
+    updater: &mut Updater<F, S>,
+    plan: &TargetDownload,
+    base_url: &str,
+    dest_dir: &Path,
+) -> Result<PathBuf> {
+    let TargetDownload {
+        info,
+        consistent_snapshot,
+    } = plan;
+    download_target(
+        updater.fetcher_mut(),
+        base_url,
+        info,
+        *consistent_snapshot,
+        dest_dir,
+    )
 }
 
 /// `a/b/c` -> (["a", "b"], "c"). The name was checked by
@@ -249,7 +288,7 @@ fn fetch_verified<F: Fetcher>(
     fetcher: &mut F,
     url: &str,
     info: &TargetInfo,
-    file: &mut File,
+    file: &mut TempFile<'_>,
 ) -> Result<()> {
     let verifier = Verifier::new(&describe(info), expected(info))?;
     let mut sink = VerifyingWriter {
@@ -272,221 +311,91 @@ fn fetch_verified<F: Fetcher>(
 
 /// Writes each chunk to the file after the verifier has seen it, so not
 /// one byte past the trusted length reaches the disk.
-struct VerifyingWriter<'a> {
-    file: &'a mut File,
+struct VerifyingWriter<'a, 'd> {
+    file: &'a mut TempFile<'d>,
     verifier: Verifier,
     failure: Option<Error>,
 }
 
-impl Write for VerifyingWriter<'_> {
+impl Write for VerifyingWriter<'_, '_> {
     fn write(&mut self, chunk: &[u8]) -> io::Result<usize> {
         if let Err(e) = self.verifier.update(chunk) {
             let message = e.to_string();
             self.failure = Some(e);
             return Err(io::Error::other(message));
         }
-        failpoint::write_all("download:write", self.file, chunk)?;
+        self.file.write_all(chunk)?;
         Ok(chunk.len())
     }
 
+    /// Nothing is buffered: the commit syncs the file.
     fn flush(&mut self) -> io::Result<()> {
-        self.file.flush()
-    }
-}
-
-/// An open directory: every operation below is relative to it, with
-/// `O_NOFOLLOW`, so a path can never be redirected by a symbolic link.
-struct Dir {
-    fd: File,
-}
-
-impl Dir {
-    /// Opens the destination directory itself. Its path is the operator's
-    /// choice and may go through symbolic links (e.g. `/tmp` on macOS).
-    fn open(path: &Path) -> Result<Dir> {
-        let fd = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_DIRECTORY)
-            .open(path)
-            .map_err(|e| {
-                Error::io(format!(
-                    "opening destination directory {}: {e}",
-                    path.display()
-                ))
-            })?;
-        Ok(Dir { fd })
-    }
-
-    /// Descends through `segments`, creating missing directories. A
-    /// segment that is a symbolic link, or not a directory, is an error.
-    fn walk(self, base: &Path, segments: Vec<&str>) -> Result<Dir> {
-        let mut dir = self;
-        let mut path = base.to_path_buf();
-        for segment in segments {
-            path.push(segment);
-            dir = dir.subdir(&c_name(segment)?, &path)?;
-        }
-        Ok(dir)
-    }
-
-    fn subdir(&self, name: &CStr, path: &Path) -> Result<Dir> {
-        // Permissions come from the umask, as for `mkdir -p`: targets are
-        // meant to be used by other programs. EEXIST is fine (it may be a
-        // directory made earlier, or by a concurrent download); what it
-        // really is gets checked by the open below.
-        let made = failpoint::fail("download:mkdir").and_then(|_| {
-            // SAFETY: mkdirat(2) relative to a directory descriptor we own.
-            let rc = unsafe { libc::mkdirat(self.fd.as_raw_fd(), name.as_ptr(), 0o777) };
-            if rc == 0 {
-                Ok(())
-            } else {
-                Err(io::Error::last_os_error())
-            }
-        });
-        if let Err(err) = made {
-            if err.raw_os_error() != Some(libc::EEXIST) {
-                return Err(Error::io(format!("creating {}: {err}", path.display())));
-            }
-        }
-        let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
-        let fd = self.open_at(name, flags, 0).map_err(|err| {
-            // Linux reports a link as ELOOP, the BSDs as ENOTDIR with
-            // O_DIRECTORY; both mean "not a real directory".
-            match err.raw_os_error() {
-                Some(libc::ELOOP) | Some(libc::ENOTDIR) => Error::io(format!(
-                    "{} is not a directory (symbolic links are not followed)",
-                    path.display()
-                )),
-                _ => Error::io(format!("opening {}: {err}", path.display())),
-            }
-        })?;
-        Ok(Dir { fd })
-    }
-
-    fn open_at(&self, name: &CStr, flags: libc::c_int, mode: libc::mode_t) -> io::Result<File> {
-        // SAFETY: openat(2) relative to a directory descriptor we own.
-        let fd = unsafe {
-            libc::openat(
-                self.fd.as_raw_fd(),
-                name.as_ptr(),
-                flags | libc::O_NOFOLLOW | libc::O_CLOEXEC,
-                libc::c_uint::from(mode),
-            )
-        };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: a fresh descriptor, now owned by the File.
-        Ok(unsafe { File::from_raw_fd(fd) })
-    }
-
-    /// `name` opened for reading if it is a regular file (not a link, and
-    /// without blocking on a FIFO).
-    fn open_regular(&self, name: &CStr) -> Option<File> {
-        let file = self
-            .open_at(name, libc::O_RDONLY | libc::O_NONBLOCK, 0)
-            .ok()?;
-        file.metadata().ok().filter(|m| m.is_file()).map(|_| file)
-    }
-
-    fn sync(&self, path: &Path) -> Result<()> {
-        failpoint::fail("download:dir-fsync")
-            .and_then(|_| self.fd.sync_all())
-            .map_err(|e| Error::io(format!("syncing the directory of {}: {e}", path.display())))
-    }
-}
-
-/// A temporary file in a [`Dir`], removed on drop unless renamed into
-/// place: every early return and error path cleans up by construction.
-struct TempFile<'a> {
-    dir: &'a Dir,
-    name: CString,
-    renamed: bool,
-}
-
-impl<'a> TempFile<'a> {
-    /// Creates `.tmp-<unique>` with `O_EXCL`, next to `dest`.
-    fn create(dir: &'a Dir, dest: &Path) -> Result<(File, TempFile<'a>)> {
-        let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL;
-        let mut last_error = None;
-        for _ in 0..TEMP_ATTEMPTS {
-            let name = c_name(&format!("{TEMP_PREFIX}{}", unique_suffix()))?;
-            // 0666 less the umask, like any file a program creates.
-            match failpoint::fail("download:create").and_then(|_| dir.open_at(&name, flags, 0o666))
-            {
-                Ok(file) => {
-                    let temp = TempFile {
-                        dir,
-                        name,
-                        renamed: false,
-                    };
-                    return Ok((file, temp));
-                }
-                Err(e) if e.raw_os_error() == Some(libc::EEXIST) => last_error = Some(e),
-                Err(e) => return Err(temp_error(dest, e)),
-            }
-        }
-        Err(temp_error(
-            dest,
-            last_error.unwrap_or_else(|| io::Error::other("no free name")),
-        ))
-    }
-
-    /// Atomically replaces `name` (a file or a symbolic link, which is
-    /// replaced itself, never followed) with the temporary file.
-    fn rename_to(mut self, name: &CStr, dest: &Path) -> Result<()> {
-        let fd = self.dir.fd.as_raw_fd();
-        let renamed = failpoint::fail("download:rename").and_then(|_| {
-            // SAFETY: renameat(2) within one directory descriptor we own.
-            let rc = unsafe { libc::renameat(fd, self.name.as_ptr(), fd, name.as_ptr()) };
-            if rc == 0 {
-                Ok(())
-            } else {
-                Err(io::Error::last_os_error())
-            }
-        });
-        if let Err(err) = renamed {
-            return Err(Error::io(format!("replacing {}: {err}", dest.display())));
-        }
-        self.renamed = true;
         Ok(())
     }
 }
 
-impl Drop for TempFile<'_> {
-    fn drop(&mut self) {
-        if !self.renamed {
-            // SAFETY: unlinkat(2) of our own temporary name in our directory.
-            unsafe {
-                libc::unlinkat(self.dir.fd.as_raw_fd(), self.name.as_ptr(), 0);
-            }
+/// Opens the destination directory itself. Its path is the operator's
+/// choice and may go through symbolic links (e.g. `/tmp` on macOS);
+/// everything below it is opened relative to it with `O_NOFOLLOW`, so a
+/// path can never be redirected by a symbolic link.
+fn open_destination(path: &Path) -> Result<Dir> {
+    Dir::open_following(path).map_err(|e| {
+        Error::io(format!(
+            "opening destination directory {}: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// Descends through `segments`, creating missing directories. A segment
+/// that is a symbolic link, or not a directory, is an error.
+fn walk(dir: Dir, base: &Path, segments: Vec<&str>) -> Result<Dir> {
+    let mut dir = dir;
+    let mut path = base.to_path_buf();
+    for segment in segments {
+        path.push(segment);
+        dir = subdir(&dir, &c_name(segment)?, &path)?;
+    }
+    Ok(dir)
+}
+
+fn subdir(dir: &Dir, name: &CStr, path: &Path) -> Result<Dir> {
+    // Permissions come from the umask, as for `mkdir -p`: targets are
+    // meant to be used by other programs. EEXIST is fine (it may be a
+    // directory made earlier, or by a concurrent download); what it
+    // really is gets checked by the open below.
+    let made = failpoint::fail("download:mkdir").and_then(|_| dir.mkdir(name, 0o777));
+    if let Err(err) = made {
+        if err.raw_os_error() != Some(libc::EEXIST) {
+            return Err(Error::io(format!("creating {}: {err}", path.display())));
         }
     }
+    dir.subdir(name).map_err(|err| {
+        // Linux reports a link as ELOOP, the BSDs as ENOTDIR with
+        // O_DIRECTORY; both mean "not a real directory".
+        match err.raw_os_error() {
+            Some(libc::ELOOP) | Some(libc::ENOTDIR) => Error::io(format!(
+                "{} is not a directory (symbolic links are not followed)",
+                path.display()
+            )),
+            _ => Error::io(format!("opening {}: {err}", path.display())),
+        }
+    })
 }
 
-fn temp_error(dest: &Path, e: io::Error) -> Error {
-    Error::io(format!(
-        "creating a temporary file for {}: {e}",
-        dest.display()
-    ))
-}
-
-/// Unique within this host: process id, time and a per-process counter.
-/// Uniqueness is only a convenience; `O_EXCL` is what guarantees a fresh
-/// file.
-fn unique_suffix() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("{}-{nanos:08x}{count:x}", std::process::id())
+/// `name` opened for reading if it is a regular file (not a link, and
+/// without blocking on a FIFO).
+fn open_regular(dir: &Dir, name: &CStr) -> Option<File> {
+    let file = dir
+        .open_at(name, libc::O_RDONLY | libc::O_NONBLOCK, 0)
+        .ok()?;
+    file.metadata().ok().filter(|m| m.is_file()).map(|_| file)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::atomic::unique_suffix;
     use sha2::{Digest, Sha256, Sha512};
     use std::collections::HashMap;
     use tuf_core::error::ErrorKind;
@@ -846,6 +755,24 @@ mod tests {
         assert!(meta.is_file());
         assert_eq!(std::fs::read(&secret).unwrap(), b"x");
         assert_eq!(sandbox.listing(), ["dest", "dest/file", "secret"]);
+    }
+
+    #[test]
+    fn files_follow_the_length_rule_of_bytes() {
+        let sandbox = Sandbox::new("rule");
+        let path = sandbox.dest().join("f");
+        for (content, listed) in [(&b"abcd"[..], &b"abc"[..]), (b"ab", b"abc")] {
+            std::fs::write(&path, content).unwrap();
+            let target = info("f", listed);
+            let from_file = verify_file(&path, &target).unwrap_err();
+            let from_bytes =
+                hashing::verify_bytes(&describe(&target), expected(&target), content).unwrap_err();
+            assert_eq!(from_file.kind(), from_bytes.kind(), "{from_file}");
+            assert_eq!(
+                from_file.message(),
+                format!("{}: {}", path.display(), from_bytes.message())
+            );
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! longest silence allowed between bytes), a low-speed rule per file (the
 //! average rate over every window of `low_speed_time` must reach
 //! `low_speed_limit` bytes per second), and an overall deadline per
-//! refresh window (see [`HttpFetcher::start_deadline`]). The deadline is
+//! call of the updater (see [`Fetcher::start_deadline`]). The deadline is
 //! enforced by ureq's global timeout, set on every request to what is left
 //! of the window (this also bounds the header phase and redirects), and by a
 //! check between body chunks. Breaking the low-speed rule or running out of
@@ -123,13 +123,6 @@ impl HttpFetcher {
             system_roots,
             window_start: None,
         }
-    }
-
-    /// Starts a new overall deadline window: from now, all fetches together
-    /// may take at most `config.deadline`. The updater calls this at the
-    /// start of every refresh.
-    pub fn start_deadline(&mut self) {
-        self.window_start = Some(Instant::now());
     }
 
     pub fn config(&self) -> &HttpConfig {
@@ -388,8 +381,10 @@ impl Default for HttpFetcher {
 }
 
 impl Fetcher for HttpFetcher {
-    fn begin_refresh(&mut self) {
-        self.start_deadline();
+    /// Starts a new overall deadline window: from now, all fetches together
+    /// may take at most `config.deadline`.
+    fn start_deadline(&mut self) {
+        self.window_start = Some(Instant::now());
     }
 
     fn fetch(&mut self, url: &str, max_len: u64) -> Result<Vec<u8>> {

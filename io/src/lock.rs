@@ -1,6 +1,6 @@
 //! The exclusive lock on a metadata directory, shared by every client of
 //! this project: the CLI and the standalone updater (through
-//! [`crate::cache::DiskCache::lock`]) and the PHP shim (through the
+//! [`crate::store::LockedStore`] and [`crate::cache::DiskCache::lock`]) and the PHP shim (through the
 //! extension's `Tuf\Native\DirectoryLock`, over [`DirectoryLock`]).
 //!
 //! It is `flock(LOCK_EX)` on the directory itself (no lock file to create,
@@ -12,22 +12,21 @@
 
 use std::ffi::CString;
 use std::fs::File;
-use std::os::fd::{AsRawFd, FromRawFd};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::atomic::{Dir, TEMP_PREFIX};
 use crate::failpoint;
+use tuf_core::config::StorageConfig;
 use tuf_core::error::{Error, Result};
-
-/// Prefix of the temporary files writers create in a metadata directory.
-pub const TEMP_PREFIX: &str = ".tmp-";
 
 /// How often a waiting process tries the lock again.
 const RETRY: Duration = Duration::from_millis(20);
 
 /// Takes the exclusive lock on the directory open as `dir`, waiting at most
 /// `timeout`; on success, removes stale temporary files.
-pub fn lock_exclusive(dir: &File, path: &Path, timeout: Duration) -> Result<()> {
+fn lock_exclusive(dir: &File, path: &Path, timeout: Duration) -> Result<()> {
     let start = Instant::now();
     loop {
         let locked = failpoint::fail("cache-lock:flock").and_then(|_| {
@@ -58,15 +57,6 @@ pub fn lock_exclusive(dir: &File, path: &Path, timeout: Duration) -> Result<()> 
     }
 }
 
-/// Releases the lock taken on `dir` (closing the descriptor does too).
-pub fn unlock(dir: &File) {
-    // SAFETY: flock on a descriptor the caller owns; a failure only means
-    // the lock goes when the descriptor is closed.
-    unsafe {
-        libc::flock(dir.as_raw_fd(), libc::LOCK_UN);
-    }
-}
-
 /// Removes temporary files of writers that were killed mid-write. Called
 /// with the lock held, so no live writer owns them.
 fn remove_stale_temporaries(dir: &File, path: &Path) {
@@ -89,26 +79,13 @@ fn remove_stale_temporaries(dir: &File, path: &Path) {
 }
 
 /// Opens an existing directory for locking, never through a symbolic link.
-pub fn open_directory(path: &Path) -> Result<File> {
+fn open_directory(path: &Path) -> Result<File> {
     use std::os::unix::ffi::OsStrExt;
     let c = CString::new(path.as_os_str().as_bytes())
         .map_err(|_| Error::io(format!("{} contains NUL", path.display())))?;
-    // SAFETY: plain open(2) of a NUL-terminated path.
-    let fd = unsafe {
-        libc::open(
-            c.as_ptr(),
-            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
-        )
-    };
-    if fd < 0 {
-        return Err(Error::io(format!(
-            "opening {} to lock it: {}",
-            path.display(),
-            std::io::Error::last_os_error()
-        )));
-    }
-    // SAFETY: a fresh descriptor that we now own.
-    Ok(unsafe { File::from_raw_fd(fd) })
+    let dir = Dir::open_nofollow(&c)
+        .map_err(|e| Error::io(format!("opening {} to lock it: {e}", path.display())))?;
+    Ok(dir.into_file())
 }
 
 /// The lock held on its own descriptor, released when dropped (or when
@@ -121,9 +98,23 @@ pub struct DirectoryLock {
 
 impl DirectoryLock {
     /// Takes the lock on the existing directory `path`, waiting at most
-    /// `timeout` for another holder.
-    pub fn acquire(path: &Path, timeout: Duration) -> Result<DirectoryLock> {
-        let dir = open_directory(path)?;
+    /// `storage.lock_timeout` for another holder.
+    pub fn acquire(path: &Path, storage: &StorageConfig) -> Result<DirectoryLock> {
+        DirectoryLock::hold(open_directory(path)?, path, storage.lock_timeout)
+    }
+
+    /// Takes the lock on a directory already open as `dir` (at `path`),
+    /// through a duplicate of its descriptor: a duplicate shares the open
+    /// file description, which is what `flock` locks, so the lock is that
+    /// directory's and the guard borrows nothing.
+    pub fn on(dir: &File, path: &Path, timeout: Duration) -> Result<DirectoryLock> {
+        let dup = dir
+            .try_clone()
+            .map_err(|e| Error::io(format!("locking {}: {e}", path.display())))?;
+        DirectoryLock::hold(dup, path, timeout)
+    }
+
+    fn hold(dir: File, path: &Path, timeout: Duration) -> Result<DirectoryLock> {
         lock_exclusive(&dir, path, timeout)?;
         Ok(DirectoryLock {
             dir,
@@ -138,13 +129,24 @@ impl DirectoryLock {
 
 impl Drop for DirectoryLock {
     fn drop(&mut self) {
-        unlock(&self.dir);
+        // SAFETY: flock on a descriptor we own; a failure only means the
+        // lock goes when the last descriptor of the directory is closed.
+        unsafe {
+            libc::flock(self.dir.as_raw_fd(), libc::LOCK_UN);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn waiting(ms: u64) -> StorageConfig {
+        StorageConfig {
+            lock_timeout: Duration::from_millis(ms),
+            ..StorageConfig::default()
+        }
+    }
 
     fn tempdir(tag: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("tuf-lock-{tag}-{}", std::process::id()));
@@ -156,16 +158,16 @@ mod tests {
     #[test]
     fn excludes_a_cache_lock_on_the_same_directory() {
         let d = tempdir("cache");
-        let cache = crate::cache::DiskCache::open(&d, 0o600).unwrap();
-        let held = DirectoryLock::acquire(&d, Duration::from_secs(1)).unwrap();
+        let cache = crate::cache::DiskCache::open(&d, &StorageConfig::default()).unwrap();
+        let held = DirectoryLock::acquire(&d, &waiting(1000)).unwrap();
         let err = cache.lock(Duration::from_millis(60)).err().unwrap();
         assert_eq!(err.kind(), tuf_core::ErrorKind::Io);
         assert!(err.message().contains("timed out after 0.06 s"), "{err}");
         drop(held);
         let cache_lock = cache.lock(Duration::from_millis(60)).unwrap();
-        assert!(DirectoryLock::acquire(&d, Duration::from_millis(60)).is_err());
+        assert!(DirectoryLock::acquire(&d, &waiting(60)).is_err());
         drop(cache_lock);
-        DirectoryLock::acquire(&d, Duration::from_millis(60)).unwrap();
+        DirectoryLock::acquire(&d, &waiting(60)).unwrap();
         std::fs::remove_dir_all(&d).unwrap();
     }
 
@@ -174,7 +176,7 @@ mod tests {
         let d = tempdir("temps");
         std::fs::write(d.join(".tmp-dead"), b"half").unwrap();
         std::fs::write(d.join("root.json"), b"{}").unwrap();
-        let lock = DirectoryLock::acquire(&d, Duration::from_secs(1)).unwrap();
+        let lock = DirectoryLock::acquire(&d, &waiting(1000)).unwrap();
         assert!(!d.join(".tmp-dead").exists());
         assert!(d.join("root.json").exists());
         assert_eq!(lock.path(), d.as_path());
@@ -182,9 +184,9 @@ mod tests {
         let link = d.with_extension("link");
         let _ = std::fs::remove_file(&link);
         std::os::unix::fs::symlink(&d, &link).unwrap();
-        assert!(DirectoryLock::acquire(&link, Duration::from_secs(1)).is_err());
+        assert!(DirectoryLock::acquire(&link, &waiting(1000)).is_err());
         std::fs::remove_file(&link).unwrap();
-        assert!(DirectoryLock::acquire(&d.join("missing"), Duration::from_secs(1)).is_err());
+        assert!(DirectoryLock::acquire(&d.join("missing"), &waiting(1000)).is_err());
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

@@ -2158,7 +2158,7 @@ fn hostile_role_names_stay_inside_the_cache_and_never_collide() {
 
     let home = Scratch::new("role-names");
     let cache_dir = home.0.join("metadata");
-    let cache = DiskCache::open(&cache_dir, 0o600).unwrap();
+    let cache = DiskCache::open(&cache_dir, &tuf_core::config::StorageConfig::default()).unwrap();
     cache
         .write_file("root.json", &metadata_file("attacks", "1", "1.root.json"))
         .unwrap();

@@ -101,8 +101,11 @@ final class HashesTest extends TestCase
         $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString('ab', 3, self::hashes('abc')));
         $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyString('', PHP_INT_MAX, self::hashes('')));
         file_put_contents("$this->dir/f", 'abcd');
-        // A file of the wrong size is refused before it is read.
-        $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyFile("$this->dir/f", 3, self::hashes('abc')), 'length');
+        // A file of the wrong size is refused before it is read, by the
+        // same rule as a string: too long is a download-size error, too
+        // short an invalid hash.
+        $this->assertTufKind('DownloadSizeException', fn () => Hashes::verifyFile("$this->dir/f", 3, self::hashes('abc')), 'length');
+        $this->assertTufKind('InvalidHashException', fn () => Hashes::verifyFile("$this->dir/f", 5, self::hashes('abcde')), 'length');
     }
 
     public function testUnreadableFilesAreIoErrors(): void

@@ -24,9 +24,10 @@ use serde_json::json;
 use tuf_core::config::Config;
 use tuf_core::delegation::TargetInfo;
 use tuf_core::updater::{MetadataStore, Updater};
-use tuf_io::cache::{file_name, CacheLock, DiskCache};
+use tuf_io::cache::file_name;
 use tuf_io::download::verify_file;
 use tuf_io::http::{HttpConfig, HttpFetcher};
+use tuf_io::store::LockedStore;
 
 use common::{cpu_time, die, load_workload};
 
@@ -86,27 +87,6 @@ pub fn need<'a>(map: &'a HashMap<String, String>, key: &str) -> &'a str {
         .unwrap_or_else(|| die(&format!("--{key} is required")))
 }
 
-/// The CLI's store: the disk cache with its exclusive lock held.
-struct LockedStore<'a> {
-    cache: &'a DiskCache,
-    _lock: CacheLock<'a>,
-}
-
-impl MetadataStore for LockedStore<'_> {
-    fn load(&mut self, role: &str) -> Option<Vec<u8>> {
-        self.cache.read_file(&file_name(role))
-    }
-    fn load_checked(&mut self, role: &str) -> tuf_core::Result<Option<Vec<u8>>> {
-        self.cache.read_file_checked(&file_name(role))
-    }
-    fn store(&mut self, role: &str, bytes: &[u8]) -> tuf_core::Result<()> {
-        self.cache.write_file(&file_name(role), bytes)
-    }
-    fn remove(&mut self, role: &str) -> tuf_core::Result<()> {
-        self.cache.remove_file(&file_name(role))
-    }
-}
-
 /// An experiment only (`--store unsynced`), never in the table: the same
 /// files, written through a temporary file and a rename but without any
 /// fsync, to measure what durability costs.
@@ -141,13 +121,9 @@ fn scenario(args: &[String]) {
         };
         return run_scenario(args, store);
     }
-    let cache = DiskCache::open(cache_dir, 0o600).unwrap_or_else(|e| die(&e.to_string()));
-    let store = LockedStore {
-        cache: &cache,
-        _lock: cache
-            .lock(Duration::from_secs(60))
-            .unwrap_or_else(|e| die(&e.to_string())),
-    };
+    // The CLI's store: the disk cache with its exclusive lock held.
+    let store = LockedStore::open(cache_dir, &tuf_core::config::StorageConfig::default())
+        .unwrap_or_else(|e| die(&e.to_string()));
     run_scenario(args, store)
 }
 

@@ -198,10 +198,8 @@ class Updater
         try {
             $path = self::localFile($data);
             if ($path !== null) {
-                $size = @filesize($path);
-                if (is_int($size) && $size > $length) {
-                    throw new InvalidHashException($data, $mismatch ?? "$target: $size bytes, more than the $length bytes listed by trusted metadata");
-                }
+                // The native length rule is the same for files and strings:
+                // the wrong size is refused before a byte is read.
                 Hashes::verifyFile($path, $length, $hashes, $target);
             } else {
                 Hashes::verifyString(self::readAtMost($data, $length + 1), $length, $hashes, $target);
