@@ -396,6 +396,10 @@ fn tree_files(dir: &Path) -> (HashMap<String, Vec<u8>>, Vec<String>) {
     (files, temps)
 }
 
+/// The rollback baselines: the only cache files written with fsync
+/// (`tuf_io::cache::durability_of`).
+const BASELINES: [&str; 3] = ["root.json", "timestamp.json", "snapshot.json"];
+
 /// What one crash-safety case left behind, checked.
 struct Injection {
     /// The command did not reach the point that many times: it succeeded.
@@ -473,7 +477,18 @@ fn inject(s: &Scenario, template: &Path, failpoint: &str, errno: Option<&str>) -
     let served_targets = tree_files(&state_dir(s.repo, s.to).join("targets")).0;
     let allowed = allowed_bytes(s.repo, &[s.from, s.to]);
 
+    let baselines = |dir: &Path| BASELINES.map(|name| cached_version(dir, name));
+    let before = baselines(&dir);
     let out = download(Some(failpoint));
+    // Whatever failed, no rollback baseline went down. Under a new root,
+    // timestamp and snapshot may be gone or start again lower (spec 5.3.11
+    // removes them when their keys rotate); the root itself never goes down.
+    let after = baselines(&dir);
+    let same_root = after[0] == before[0];
+    for ((name, was), now) in BASELINES.iter().zip(before).zip(after) {
+        let kept = now >= was || (*name != "root.json" && (now.is_none() || !same_root));
+        assert!(kept, "{spec}: {name} went from {was:?} to {now:?}");
+    }
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let completed = out.status.success();
     match errno {
@@ -590,6 +605,37 @@ fn injected_filesystem_errors_fail_cleanly_and_recover() {
             "{point} is not injected"
         );
     }
+}
+
+/// Durability follows trust: a download that writes new roots, timestamp
+/// and snapshot and then two hashed-bin roles fsyncs exactly the baselines.
+/// The n-th file fsync made to fail fails the run for each baseline write;
+/// there is no fsync after them, so targets roles are written without.
+#[test]
+#[cfg(feature = "failpoints")]
+fn only_rollback_baselines_are_fsynced() {
+    let s = &SCENARIOS[0];
+    let template = prepared_cache(s);
+    let metadata = state_dir(s.repo, s.to).join("metadata");
+    let newest_root = (1..)
+        .take_while(|n| metadata.join(format!("{n}.root.json")).exists())
+        .last()
+        .unwrap();
+    let trusted_root = cached_version(&template, "root.json").unwrap();
+    // Each new root, then timestamp and snapshot.
+    let synced_writes = newest_root - trusted_root + 2;
+    for nth in 1..=synced_writes {
+        let failpoint = format!("cache-write:fsync@{nth}:EIO");
+        let result = inject(s, &template, &failpoint, Some("EIO"));
+        assert!(
+            !result.completed,
+            "{failpoint}: fewer fsyncs than baselines"
+        );
+    }
+    let failpoint = format!("cache-write:fsync@{}:EIO", synced_writes + 1);
+    let result = inject(s, &template, &failpoint, Some("EIO"));
+    assert!(result.completed, "{failpoint}: a targets role was fsynced");
+    std::fs::remove_dir_all(template.parent().unwrap()).unwrap();
 }
 
 #[test]

@@ -54,6 +54,20 @@ static WRITE_POINTS: Points = Points {
     dir_synced: Some("cache-write:dir-synced"),
 };
 
+/// How durably a role is written: the rollback baselines (root, timestamp,
+/// snapshot) with fsync of file and directory, because a version lost in a
+/// power failure would let an older one through (spec 5.3-5.5 compare new
+/// versions against them). Targets roles, top-level included, are only
+/// atomic: every load re-verifies them against the synced snapshot (5.6),
+/// so a lost, stale or torn copy fails verification and is fetched again.
+/// On a cold Drupal.org-sized run that saves about 380 fsyncs.
+pub fn durability_of(role: &str) -> Durability {
+    match role {
+        "root" | "timestamp" | "snapshot" => Durability::Synced,
+        _ => Durability::Unsynced,
+    }
+}
+
 /// Maps a role name to its cache file name: percent-encoding of every byte
 /// outside `[a-z0-9._~-]` (one-to-one, never contains `/`), and for very
 /// long names `%L-<sha256>` which the encoding itself cannot produce.
@@ -179,9 +193,15 @@ impl DiskCache {
         Ok(Some(buf))
     }
 
-    /// Atomically and durably replaces `name` with `bytes`
-    /// ([`crate::atomic`]).
-    pub fn write_file(&self, name: &str, bytes: &[u8]) -> Result<()> {
+    /// Stores a role's verified bytes, as durably as its part in trust
+    /// needs ([`durability_of`]).
+    pub fn store_role(&self, role: &str, bytes: &[u8]) -> Result<()> {
+        self.write_file(&file_name(role), bytes, durability_of(role))
+    }
+
+    /// Atomically replaces `name` with `bytes` ([`crate::atomic`]), and
+    /// durably if `durability` says so.
+    pub fn write_file(&self, name: &str, bytes: &[u8], durability: Durability) -> Result<()> {
         let target = self.path.join(name);
         let final_name = cstring(name)?;
         let mut temp = self
@@ -195,7 +215,7 @@ impl DiskCache {
             })?;
         temp.write_all(bytes)
             .map_err(|e| Error::io(format!("writing {}: {e}", target.display())))?;
-        temp.commit(&final_name, Durability::Synced)
+        temp.commit(&final_name, durability)
             .map_err(|CommitError { step, error: e }| match step {
                 Step::SyncFile => Error::io(format!("writing {}: {e}", target.display())),
                 Step::Rename => Error::io(format!("replacing {}: {e}", target.display())),
@@ -230,7 +250,7 @@ impl MetadataStore for DiskCache {
         self.read_file(&file_name(role))
     }
     fn store(&mut self, role: &str, bytes: &[u8]) -> Result<()> {
-        self.write_file(&file_name(role), bytes)
+        self.store_role(role, bytes)
     }
     fn remove(&mut self, role: &str) -> Result<()> {
         self.remove_file(&file_name(role))

@@ -67,7 +67,7 @@ impl MetadataStore for LockedStore {
     }
 
     fn store(&mut self, role: &str, bytes: &[u8]) -> Result<()> {
-        self.cache.write_file(&file_name(role), bytes)
+        self.cache.store_role(role, bytes)
     }
 
     fn remove(&mut self, role: &str) -> Result<()> {

@@ -2160,7 +2160,11 @@ fn hostile_role_names_stay_inside_the_cache_and_never_collide() {
     let cache_dir = home.0.join("metadata");
     let cache = DiskCache::open(&cache_dir, &tuf_core::config::StorageConfig::default()).unwrap();
     cache
-        .write_file("root.json", &metadata_file("attacks", "1", "1.root.json"))
+        .write_file(
+            "root.json",
+            &metadata_file("attacks", "1", "1.root.json"),
+            tuf_io::atomic::Durability::Synced,
+        )
         .unwrap();
     let mut u = Updater::new(
         Config::default(),
