@@ -2,12 +2,10 @@
 //! rejected with a format error naming the problem. The variants are made
 //! by editing the JSON; signatures do not matter for parsing.
 
-mod common;
-
-use common::*;
 use serde_json::{json, Value};
 use tuf_core::error::ErrorKind;
 use tuf_core::metadata::{parse_root, parse_snapshot, parse_targets, parse_timestamp};
+use tuf_testkit::fixtures::*;
 
 fn doc(repo: &str, name: &str) -> Value {
     serde_json::from_slice(&metadata_file(repo, "1", name)).unwrap()

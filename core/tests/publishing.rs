@@ -10,12 +10,10 @@
 //! package in one bin; that bin, snapshot and timestamp at version 2),
 //! switched at a chosen request.
 
-mod common;
-
-use common::*;
 use sha2::{Digest, Sha256};
 use tuf_core::error::{ErrorKind, Result};
 use tuf_core::updater::{Fetcher, MemoryStore, Updater};
+use tuf_testkit::fixtures::*;
 
 /// The fixture server, switched to state 2 just before the `nth` request
 /// (1-based) for `name`: the publisher re-signing between two requests.

@@ -1,11 +1,9 @@
 //! The trusted-metadata state machine driven directly with bytes: call
 //! order, equal versions, cached copies, and what stays trusted on errors.
 
-mod common;
-
-use common::*;
 use tuf_core::error::ErrorKind;
 use tuf_core::trusted::{TimestampUpdate, TrustedSet};
+use tuf_testkit::fixtures::*;
 
 fn file(name: &str) -> Vec<u8> {
     metadata_file("attacks", "1", name)

@@ -18,7 +18,7 @@
 //! sha256. The reference time is 2030-01-01T00:00:00Z.
 
 mod common;
-#[path = "../../fuzz/src/fixture_keys.rs"]
+#[path = "../../testkit/src/keys.rs"]
 mod fixture_keys;
 
 use std::collections::HashMap;
