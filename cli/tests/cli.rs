@@ -7,10 +7,10 @@ mod simulator;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use sha2::{Digest, Sha256};
 use simulator::{state_dir, RepositorySimulator};
+use tuf_testkit::scratch::Scratch;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_tuf-native");
 
@@ -47,22 +47,17 @@ impl Run {
     }
 }
 
-/// A client: a fresh metadata directory and target directory.
+/// A client: a fresh metadata directory and target directory, removed
+/// on drop.
 struct Client {
-    home: PathBuf,
+    home: Scratch,
 }
 
 impl Client {
     fn new() -> Client {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let home = std::env::temp_dir().join(format!(
-            "tuf-native-cli-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&home);
-        std::fs::create_dir_all(&home).unwrap();
-        Client { home }
+        Client {
+            home: Scratch::new("tuf-native-cli"),
+        }
     }
 
     fn metadata_dir(&self) -> PathBuf {
@@ -157,12 +152,6 @@ impl Client {
 
     fn target_bytes(&self, name: &str) -> Vec<u8> {
         std::fs::read(self.target_dir().join(name)).unwrap()
-    }
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.home);
     }
 }
 
