@@ -116,32 +116,20 @@ impl Repo {
         self.signers.insert(role.into(), keys.to_vec());
     }
 
-    /// `parent` delegates `role` (paths `paths`, `terminating`) to
-    /// `keys` with `threshold`; the role starts at version 1, listing
-    /// `targets`, signed by `keys`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn delegate(
-        &mut self,
-        parent: &str,
-        role: &str,
-        paths: &[&str],
-        terminating: bool,
-        keys: &[FixtureKey],
-        threshold: u64,
-        targets: Value,
-    ) {
+    /// `parent` delegates `role` (paths `paths`, `terminating`) to the
+    /// key named after the role, threshold 1; the role starts at version
+    /// 1, listing nothing, signed by that key.
+    pub fn delegate(&mut self, parent: &str, role: &str, paths: &[&str], terminating: bool) {
+        let k = key(role);
         let delegator = self.targets.get_mut(parent).expect("delegating role");
         if delegator.get("delegations").is_none() {
             delegator["delegations"] = json!({"keys": {}, "roles": []});
         }
-        for k in keys {
-            delegator["delegations"]["keys"][k.keyid()] = k.key_json();
-        }
-        let keyids: Vec<&str> = keys.iter().map(|k| k.keyid()).collect();
+        delegator["delegations"]["keys"][k.keyid()] = k.key_json();
         let entry = json!({
             "name": role,
-            "keyids": keyids,
-            "threshold": threshold,
+            "keyids": [k.keyid()],
+            "threshold": 1,
             "terminating": terminating,
             "paths": paths,
         });
@@ -149,8 +137,13 @@ impl Repo {
             .as_array_mut()
             .expect("roles array")
             .push(entry);
-        self.targets.insert(role.into(), targets_role(1, targets));
-        self.signers.insert(role.into(), keys.to_vec());
+        self.targets.insert(role.into(), targets_role(1, json!({})));
+        self.signers.insert(role.into(), vec![k]);
+    }
+
+    /// `role` lists a target at `path` with these bytes.
+    pub fn list_target(&mut self, role: &str, path: &str, bytes: &[u8]) {
+        self.role(role)["targets"][path] = target_entry(bytes);
     }
 
     /// A signed part of a targets role.
