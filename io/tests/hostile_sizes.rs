@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 use support::*;
 use tuf_core::config::Config;
 use tuf_core::error::ErrorKind;
-use tuf_io::download::download_target;
 
 #[test]
 fn endless_metadata_is_cut_at_each_roles_cap() {
@@ -63,14 +62,7 @@ fn endless_unlisted_snapshot_and_targets_stop_at_the_configured_caps() {
         let server = attacks_server(&files);
         let route = format!("/metadata/{}", FETCH_ORDER[i].1);
         server.route(&route, Reply::endless(Framing::CloseDelimited));
-        let mut u = http_client(&server, http_config());
-        let e = assert_kind(refresh_and_lookup(&mut u, role), ErrorKind::DownloadSize);
-        assert!(
-            e.message().contains(&format!("limit of {cap} bytes")),
-            "{e}"
-        );
-        assert_eq!(stored_roles(u.store()), stored_before(i), "{role}");
-        assert_client_hung_up(&server, role);
+        assert_cut_at(&server, role, cap);
     }
 }
 
@@ -130,17 +122,9 @@ fn listed_lengths_above_our_caps_are_refused_before_any_request() {
 fn a_listed_length_at_our_cap_is_read_to_the_cap_and_no_further() {
     let config = Config::default();
     for (role, file) in LISTED {
-        let i = FETCH_ORDER.iter().position(|(r, _)| *r == role).unwrap();
         let max = role_max(&config, role);
         let server = endless_listed(file, max);
-        let mut u = http_client(&server, http_config());
-        let e = assert_kind(refresh_and_lookup(&mut u, role), ErrorKind::DownloadSize);
-        assert!(
-            e.message().contains(&format!("limit of {max} bytes")),
-            "{role}: {e}"
-        );
-        assert_eq!(stored_roles(u.store()), stored_before(i), "{role}");
-        assert_client_hung_up(&server, role);
+        assert_cut_at(&server, role, max);
     }
 }
 
@@ -247,14 +231,8 @@ fn endless_target_is_cut_at_its_length_and_nothing_is_left() {
         let mut u = http_client(&server, http_config());
         u.refresh(ref_time()).unwrap();
         let info = u.get_target_info("file1.txt").unwrap().unwrap();
-        let dest = Scratch::new("tuf-hostile-endless-target");
-        let targets_url = server.targets_url();
-        let e = assert_kind(
-            download_target(u.fetcher_mut(), &targets_url, &info, false, &dest.0),
-            ErrorKind::DownloadSize,
-        );
-        assert!(e.message().contains("file1.txt"), "{e}");
-        assert_eq!(tree::names(&dest.0), Vec::<String>::new(), "{framing:?}");
+        let e = download_leaves_nothing(&mut u, &server, &info, ErrorKind::DownloadSize);
+        assert!(e.message().contains("file1.txt"), "{framing:?}: {e}");
         assert_client_hung_up(&server, &format!("target {framing:?}"));
     }
 }
@@ -403,11 +381,5 @@ fn gzip_bodies_are_never_decoded() {
     let mut u = http_client(&server, http_config());
     u.refresh(ref_time()).unwrap();
     let info = u.get_target_info("file1.txt").unwrap().unwrap();
-    let dest = Scratch::new("tuf-hostile-gzip-target");
-    let url = server.targets_url();
-    assert_kind(
-        download_target(u.fetcher_mut(), &url, &info, false, &dest.0),
-        ErrorKind::DownloadSize,
-    );
-    assert!(tree::names(&dest.0).is_empty());
+    download_leaves_nothing(&mut u, &server, &info, ErrorKind::DownloadSize);
 }

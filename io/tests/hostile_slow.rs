@@ -12,17 +12,20 @@ use support::*;
 use tuf_core::error::ErrorKind;
 use tuf_io::http::HttpConfig;
 
+/// attacks/1 with metadata `file` sent one byte per `every`.
+fn trickling(file: &str, every: Duration) -> Server {
+    let server = attacks_server(&HashMap::new());
+    let body = metadata_file("attacks", "1", file);
+    server.route(&format!("/metadata/{file}"), Reply::trickle(&body, every));
+    server
+}
+
 #[test]
 fn one_byte_every_two_seconds_is_stopped_by_the_deadline() {
     // The snapshot is trickled: root and timestamp come at once, then one
     // byte every 2 s, well inside the 30 s read timeout; the 3 s deadline
     // of the refresh stops it.
-    let snapshot = metadata_file("attacks", "1", "snapshot.json");
-    let server = attacks_server(&HashMap::new());
-    server.route(
-        "/metadata/snapshot.json",
-        Reply::trickle(&snapshot, Duration::from_secs(2)),
-    );
+    let server = trickling("snapshot.json", Duration::from_secs(2));
     let http = HttpConfig {
         read_timeout: Duration::from_secs(30),
         deadline: Duration::from_secs(3),
@@ -50,11 +53,7 @@ fn a_trickling_timestamp_breaks_the_low_speed_rule() {
     // One byte every 200 ms (5 bytes/s) is inside every read timeout and
     // the deadline, but below 1 KiB/s over a 1 s window: slow retrieval.
     let timestamp = metadata_file("attacks", "1", "timestamp.json");
-    let server = attacks_server(&HashMap::new());
-    server.route(
-        "/metadata/timestamp.json",
-        Reply::trickle(&timestamp.clone(), Duration::from_millis(200)),
-    );
+    let server = trickling("timestamp.json", Duration::from_millis(200));
     let http = HttpConfig {
         read_timeout: Duration::from_secs(30),
         deadline: Duration::from_secs(60),

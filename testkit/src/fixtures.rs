@@ -105,22 +105,35 @@ impl DirFetcher {
 
 impl Fetcher for DirFetcher {
     fn fetch(&mut self, url: &str, max_len: u64) -> Result<Vec<u8>> {
-        let name = url
-            .strip_prefix(BASE_URL)
-            .ok_or_else(|| Error::io(format!("unexpected URL {url}")))?;
-        self.log.push(name.to_string());
-        let body = match self.overrides.get(name) {
-            Some(b) => b.clone(),
-            None => std::fs::read(self.state.join("metadata").join(name))
-                .map_err(|_| Error::not_found(format!("{url}: 404")))?,
-        };
-        if body.len() as u64 > max_len {
-            return Err(Error::download_size(format!(
-                "{url}: more than {max_len} bytes"
-            )));
-        }
-        Ok(body)
+        serve_mem(url, max_len, &mut self.log, |name| {
+            let file = self.state.join("metadata").join(name);
+            self.overrides
+                .get(name)
+                .cloned()
+                .or_else(|| std::fs::read(file).ok())
+        })
     }
+}
+
+/// Answers `mem://repo/<name>` with `find(name)` (None: 404), logging the
+/// name and honouring the byte cap like the HTTP fetcher.
+pub fn serve_mem(
+    url: &str,
+    max_len: u64,
+    log: &mut Vec<String>,
+    find: impl FnOnce(&str) -> Option<Vec<u8>>,
+) -> Result<Vec<u8>> {
+    let name = url
+        .strip_prefix(BASE_URL)
+        .ok_or_else(|| Error::io(format!("unexpected URL {url}")))?;
+    log.push(name.to_string());
+    let body = find(name).ok_or_else(|| Error::not_found(format!("{url}: 404")))?;
+    if body.len() as u64 > max_len {
+        return Err(Error::download_size(format!(
+            "{url}: more than {max_len} bytes"
+        )));
+    }
+    Ok(body)
 }
 
 /// Metadata store in memory.

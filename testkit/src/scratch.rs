@@ -27,6 +27,14 @@ impl Scratch {
     pub fn join(&self, rel: impl AsRef<Path>) -> PathBuf {
         self.0.join(rel)
     }
+
+    /// The directory, no longer removed on drop (the test removes it, or
+    /// hands it on).
+    pub fn keep(self) -> PathBuf {
+        let path = self.0.clone();
+        std::mem::forget(self);
+        path
+    }
 }
 
 impl Drop for Scratch {

@@ -17,7 +17,10 @@ pub use tuf_testkit::server::{Framing, Reply, Server, FRAMINGS};
 pub use tuf_testkit::tree;
 
 use tuf_core::config::Config;
+use tuf_core::delegation::TargetInfo;
+use tuf_core::error::{Error, ErrorKind};
 use tuf_core::updater::{Fetcher, MetadataStore, Updater};
+use tuf_io::download::download_target;
 use tuf_io::http::{HttpConfig, HttpFetcher};
 
 /// A server of the attacks/1 fixture, metadata under /metadata/ and
@@ -158,3 +161,38 @@ pub const LISTED: [(&str, &str); 3] = [
     ("targets", "targets.json"),
     ("role1", "role1.json"),
 ];
+
+/// Downloads `info` from `server`'s targets into a fresh directory: it
+/// fails with `kind` and leaves the directory empty (no temporary file).
+#[track_caller]
+pub fn download_leaves_nothing(
+    u: &mut HttpUpdater,
+    server: &Server,
+    info: &TargetInfo,
+    kind: ErrorKind,
+) -> Error {
+    let dest = Scratch::new("tuf-hostile-download");
+    let url = server.targets_url();
+    let e = assert_kind(
+        download_target(u.fetcher_mut(), &url, info, false, dest.path()),
+        kind,
+    );
+    assert_eq!(tree::names(dest.path()), Vec::<String>::new(), "{e}");
+    e
+}
+
+/// A first refresh (and, for role1, the lookup) fails with
+/// `download-size` naming `limit`; the store holds exactly the roles
+/// fetched before `role`, and the client hung up on the server.
+#[track_caller]
+pub fn assert_cut_at(server: &Server, role: &str, limit: u64) {
+    let i = FETCH_ORDER.iter().position(|(r, _)| *r == role).unwrap();
+    let mut u = http_client(server, http_config());
+    let e = assert_kind(refresh_and_lookup(&mut u, role), ErrorKind::DownloadSize);
+    assert!(
+        e.message().contains(&format!("limit of {limit} bytes")),
+        "{role}: {e}"
+    );
+    assert_eq!(stored_roles(u.store()), stored_before(i), "{role}");
+    assert_client_hung_up(server, role);
+}
