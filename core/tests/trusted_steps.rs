@@ -311,7 +311,9 @@ fn step_5_5_4_the_snapshot_version_is_the_one_the_timestamp_lists() {
 
 #[test]
 fn step_5_5_5_no_listed_version_goes_down_and_no_role_disappears() {
-    let cases: [(&str, fn(&mut Repo)); 2] = [
+    // (what the error names, the edit of the new snapshot's listing)
+    type Case = (&'static str, fn(&mut Repo));
+    let cases: [Case; 2] = [
         ("older than trusted", |repo| {
             repo.role("targets")["version"] = json!(1);
         }),

@@ -818,16 +818,21 @@ mod tests {
         assert_eq!(kind(f.fetch(&server.url("/x"), 1 << 20)), ErrorKind::Io);
     }
 
-    #[test]
-    fn trickling_body_hits_the_deadline() {
-        let server = serving(Reply::trickle(&[b'x'; 1000], Duration::from_millis(300)));
+    /// Fetches `url` with a deadline of one second.
+    fn one_second_deadline(url: &str) -> Result<Vec<u8>> {
         let mut f = HttpFetcher::new(HttpConfig {
             deadline: Duration::from_secs(1),
             ..config()
         });
         f.start_deadline();
+        f.fetch(url, 100_000)
+    }
+
+    #[test]
+    fn trickling_body_hits_the_deadline() {
+        let server = serving(Reply::trickle(&[b'x'; 1000], Duration::from_millis(300)));
         let t = Instant::now();
-        let err = f.fetch(&server.url("/slow"), 100_000).unwrap_err();
+        let err = one_second_deadline(&server.url("/slow")).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::DenialOfService, "{err}");
         assert!(err.message().contains(&server.url("/slow")), "{err}");
         assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
@@ -839,13 +844,8 @@ mod tests {
             Reply::raw(b"HTTP/1.1 200 OK\r\nX-Slow: ")
                 .then_trickle(&[b'a'; 1000], Duration::from_millis(300)),
         );
-        let mut f = HttpFetcher::new(HttpConfig {
-            deadline: Duration::from_secs(1),
-            ..config()
-        });
-        f.start_deadline();
         let t = Instant::now();
-        let err = f.fetch(&server.url("/slow"), 100_000).unwrap_err();
+        let err = one_second_deadline(&server.url("/slow")).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::DenialOfService, "{err}");
         assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     }

@@ -66,7 +66,9 @@ fn every_hash_listed_for_a_target_is_checked_or_the_target_is_refused() {
     let body = target_file("attacks", "1", "file1.txt");
     let right = |a: &str| digest_hex(a, &body).unwrap();
     let wrong = |a: &str| digest_hex(a, b"something else").unwrap();
-    let cases: [(&[(&str, String)], Option<&str>); 5] = [
+    // (hashes listed beside sha256, what the error names if refused)
+    type Case<'a> = (&'a [(&'a str, String)], Option<&'a str>);
+    let cases: [Case; 5] = [
         (
             &[("sha384", right("sha384")), ("blake2b", right("blake2b"))],
             None,

@@ -16,14 +16,17 @@ pub use tuf_testkit::fixtures::state_dir;
 use tuf_testkit::fixtures::state_files;
 use tuf_testkit::server::{Reply, Server};
 
+/// Served path -> body.
+type Files = HashMap<String, Vec<u8>>;
+
 #[derive(Default)]
 struct Shared {
     /// URL path without the leading `/` (e.g. `metadata/timestamp.json`)
     /// to body.
-    files: Mutex<HashMap<String, Vec<u8>>>,
+    files: Mutex<Files>,
     /// A publication made when a request for this path arrives, before it
     /// is answered (the publisher re-signing between two requests).
-    publish_on: Mutex<Option<(String, HashMap<String, Vec<u8>>)>>,
+    publish_on: Mutex<Option<(String, Files)>>,
 }
 
 pub struct RepositorySimulator {
