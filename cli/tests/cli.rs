@@ -47,6 +47,14 @@ impl Run {
     }
 }
 
+/// attacks/1 served, and a client that trusts its root.
+fn attacks_client() -> (RepositorySimulator, Client) {
+    let sim = RepositorySimulator::serving("attacks", "1");
+    let client = Client::new();
+    client.init_fixture("attacks").succeeded();
+    (sim, client)
+}
+
 /// A client: a fresh metadata directory and target directory, removed
 /// on drop.
 struct Client {
@@ -493,9 +501,7 @@ fn tampered_or_longer_targets_are_refused_and_not_stored() {
 
 #[test]
 fn download_stops_at_the_first_failure() {
-    let sim = RepositorySimulator::serving("attacks", "1");
-    let client = Client::new();
-    client.init_fixture("attacks").succeeded();
+    let (sim, client) = attacks_client();
     client
         .download(&sim, &["file2.txt", "absent.txt", "r1/a.txt"])
         .failed_with("not-found");
@@ -513,9 +519,7 @@ fn download_stops_at_the_first_failure() {
 
 #[test]
 fn a_symlink_in_the_target_directory_is_not_followed() {
-    let sim = RepositorySimulator::serving("attacks", "1");
-    let client = Client::new();
-    client.init_fixture("attacks").succeeded();
+    let (sim, client) = attacks_client();
     let outside = client.home.join("outside");
     std::fs::create_dir_all(&outside).unwrap();
     std::fs::create_dir_all(client.target_dir()).unwrap();
@@ -539,9 +543,7 @@ fn refresh_failures_are_reported_in_one_line() {
         ("snapshot-wrong-key", "signature-threshold"),
         ("targets-hash-mismatch", "invalid-hash"),
     ] {
-        let sim = RepositorySimulator::serving("attacks", "1");
-        let client = Client::new();
-        client.init_fixture("attacks").succeeded();
+        let (sim, client) = attacks_client();
         client.refresh(&sim).succeeded();
         sim.publish("attacks", state);
         client.refresh(&sim).failed_with(reason);
@@ -652,9 +654,7 @@ fn status_shows_versions_expiry_and_keys() {
 
 #[test]
 fn verify_checks_a_local_file_against_trusted_metadata() {
-    let sim = RepositorySimulator::serving("attacks", "1");
-    let client = Client::new();
-    client.init_fixture("attacks").succeeded();
+    let (sim, client) = attacks_client();
     let url = sim.metadata_url();
     let local = client.home.join("copy.txt");
     std::fs::write(&local, fixture_target("attacks", "1", "r1/a.txt")).unwrap();
