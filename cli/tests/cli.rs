@@ -7,10 +7,10 @@ mod simulator;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use sha2::{Digest, Sha256};
 use simulator::{state_dir, RepositorySimulator};
+use tuf_testkit::scratch::Scratch;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_tuf-native");
 
@@ -47,22 +47,25 @@ impl Run {
     }
 }
 
-/// A client: a fresh metadata directory and target directory.
+/// attacks/1 served, and a client that trusts its root.
+fn attacks_client() -> (RepositorySimulator, Client) {
+    let sim = RepositorySimulator::serving("attacks", "1");
+    let client = Client::new();
+    client.init_fixture("attacks").succeeded();
+    (sim, client)
+}
+
+/// A client: a fresh metadata directory and target directory, removed
+/// on drop.
 struct Client {
-    home: PathBuf,
+    home: Scratch,
 }
 
 impl Client {
     fn new() -> Client {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let home = std::env::temp_dir().join(format!(
-            "tuf-native-cli-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&home);
-        std::fs::create_dir_all(&home).unwrap();
-        Client { home }
+        Client {
+            home: Scratch::new("tuf-native-cli"),
+        }
     }
 
     fn metadata_dir(&self) -> PathBuf {
@@ -157,12 +160,6 @@ impl Client {
 
     fn target_bytes(&self, name: &str) -> Vec<u8> {
         std::fs::read(self.target_dir().join(name)).unwrap()
-    }
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.home);
     }
 }
 
@@ -504,9 +501,7 @@ fn tampered_or_longer_targets_are_refused_and_not_stored() {
 
 #[test]
 fn download_stops_at_the_first_failure() {
-    let sim = RepositorySimulator::serving("attacks", "1");
-    let client = Client::new();
-    client.init_fixture("attacks").succeeded();
+    let (sim, client) = attacks_client();
     client
         .download(&sim, &["file2.txt", "absent.txt", "r1/a.txt"])
         .failed_with("not-found");
@@ -524,9 +519,7 @@ fn download_stops_at_the_first_failure() {
 
 #[test]
 fn a_symlink_in_the_target_directory_is_not_followed() {
-    let sim = RepositorySimulator::serving("attacks", "1");
-    let client = Client::new();
-    client.init_fixture("attacks").succeeded();
+    let (sim, client) = attacks_client();
     let outside = client.home.join("outside");
     std::fs::create_dir_all(&outside).unwrap();
     std::fs::create_dir_all(client.target_dir()).unwrap();
@@ -550,9 +543,7 @@ fn refresh_failures_are_reported_in_one_line() {
         ("snapshot-wrong-key", "signature-threshold"),
         ("targets-hash-mismatch", "invalid-hash"),
     ] {
-        let sim = RepositorySimulator::serving("attacks", "1");
-        let client = Client::new();
-        client.init_fixture("attacks").succeeded();
+        let (sim, client) = attacks_client();
         client.refresh(&sim).succeeded();
         sim.publish("attacks", state);
         client.refresh(&sim).failed_with(reason);
@@ -663,9 +654,7 @@ fn status_shows_versions_expiry_and_keys() {
 
 #[test]
 fn verify_checks_a_local_file_against_trusted_metadata() {
-    let sim = RepositorySimulator::serving("attacks", "1");
-    let client = Client::new();
-    client.init_fixture("attacks").succeeded();
+    let (sim, client) = attacks_client();
     let url = sim.metadata_url();
     let local = client.home.join("copy.txt");
     std::fs::write(&local, fixture_target("attacks", "1", "r1/a.txt")).unwrap();

@@ -6,208 +6,48 @@
 //! (or what was verified before the failure).
 //!
 //! Re-signed hostile metadata (huge keys, names, versions...) is tested
-//! in io/tests/hostile.rs with the same disk cache and download code;
-//! this crate has no signing dependency, so here the repository is the
-//! python-tuf `attacks/1` fixture as generated, served by a hostile
-//! server on 127.0.0.1.
+//! in io/tests/hostile_*.rs with the same disk cache and download code;
+//! here the repository is the python-tuf `attacks/1` fixture as
+//! generated, served by the test kit's scripted server on 127.0.0.1.
 
-mod simulator;
-
-use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::{Duration, Instant};
 
-use simulator::state_dir;
+use tuf_testkit::fixtures::{metadata_file, state_dir, target_file};
+use tuf_testkit::scratch::Scratch;
+use tuf_testkit::server::{Framing, Reply, Server};
+use tuf_testkit::tree;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_tuf-native");
 
-#[derive(Clone)]
-enum Route {
-    Body(Vec<u8>),
-    /// 200 with this `Content-Length` (None: close-delimited), then an
-    /// endless body.
-    Endless(Option<u64>),
-    /// `Content-Encoding: gzip` and these bytes.
-    Gzip(Vec<u8>),
-    /// The real length, then one byte per interval.
-    Trickle(Vec<u8>, Duration),
-    Redirect(String),
-}
-
-struct Server {
-    base: String,
-    routes: Arc<Mutex<HashMap<String, Route>>>,
-    requests: Arc<Mutex<Vec<String>>>,
-    stop: Arc<AtomicBool>,
-}
-
-impl Server {
-    /// attacks/1: metadata under /metadata/, targets under /targets/.
-    fn attacks() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        listener.set_nonblocking(true).unwrap();
-        let server = Server {
-            base,
-            routes: Arc::default(),
-            requests: Arc::default(),
-            stop: Arc::default(),
-        };
-        let dir = state_dir("attacks", "1");
-        for (sub, names) in [
-            (
-                "metadata",
-                &[
-                    "1.root.json",
-                    "timestamp.json",
-                    "snapshot.json",
-                    "targets.json",
-                    "role1.json",
-                ][..],
-            ),
-            ("targets", &["file1.txt", "file2.txt", "r1/a.txt"][..]),
-        ] {
-            for name in names {
-                let body = std::fs::read(dir.join(sub).join(name)).unwrap();
-                server.route(&format!("/{sub}/{name}"), Route::Body(body));
-            }
-        }
-        let (routes, requests, stop) = (
-            server.routes.clone(),
-            server.requests.clone(),
-            server.stop.clone(),
-        );
-        thread::spawn(move || {
-            while !stop.load(Ordering::SeqCst) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        let (routes, requests) = (routes.clone(), requests.clone());
-                        thread::spawn(move || serve(stream, &routes, &requests));
-                    }
-                    Err(_) => thread::sleep(Duration::from_millis(2)),
-                }
-            }
-        });
-        server
+/// attacks/1: metadata under /metadata/, targets under /targets/.
+fn attacks_server() -> Server {
+    let server = Server::start();
+    for name in [
+        "1.root.json",
+        "timestamp.json",
+        "snapshot.json",
+        "targets.json",
+        "role1.json",
+    ] {
+        let body = metadata_file("attacks", "1", name);
+        server.route(&format!("/metadata/{name}"), Reply::body(&body));
     }
-
-    fn route(&self, path: &str, route: Route) {
-        self.routes.lock().unwrap().insert(path.into(), route);
+    for name in ["file1.txt", "file2.txt", "r1/a.txt"] {
+        let body = target_file("attacks", "1", name);
+        server.route(&format!("/targets/{name}"), Reply::body(&body));
     }
-
-    fn metadata_url(&self) -> String {
-        format!("{}/metadata/", self.base)
-    }
-
-    fn targets_url(&self) -> String {
-        format!("{}/targets/", self.base)
-    }
-
-    fn requests(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-    }
-}
-
-fn serve(mut s: TcpStream, routes: &Mutex<HashMap<String, Route>>, requests: &Mutex<Vec<String>>) {
-    let _ = s.set_nonblocking(false);
-    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
-    let _ = s.set_write_timeout(Some(Duration::from_secs(10)));
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match s.read(&mut byte) {
-            Ok(1) if head.len() < 65_536 => head.push(byte[0]),
-            _ => return,
-        }
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let path = head.split(' ').nth(1).unwrap_or("").to_string();
-    requests.lock().unwrap().push(path.clone());
-    let route = routes.lock().unwrap().get(&path).cloned();
-    let start = Instant::now();
-    let bounded = || start.elapsed() < Duration::from_secs(60);
-    let _ = match route {
-        None => {
-            s.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        }
-        Some(Route::Body(b)) => {
-            let _ = write!(
-                s,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                b.len()
-            );
-            s.write_all(&b)
-        }
-        Some(Route::Gzip(b)) => {
-            let _ = write!(
-                s,
-                "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                b.len()
-            );
-            s.write_all(&b)
-        }
-        Some(Route::Redirect(to)) => write!(
-            s,
-            "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        ),
-        Some(Route::Trickle(b, every)) => {
-            let _ = write!(
-                s,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                b.len()
-            );
-            for x in b {
-                if s.write_all(&[x]).is_err() || !bounded() {
-                    break;
-                }
-                thread::sleep(every);
-            }
-            Ok(())
-        }
-        Some(Route::Endless(length)) => {
-            let _ = match length {
-                Some(n) => write!(
-                    s,
-                    "HTTP/1.1 200 OK\r\nContent-Length: {n}\r\nConnection: close\r\n\r\n"
-                ),
-                None => write!(s, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"),
-            };
-            let chunk = vec![b'x'; 64 * 1024];
-            let mut written: u64 = 0;
-            while written < 1 << 30 && bounded() && s.write_all(&chunk).is_ok() {
-                written += chunk.len() as u64;
-            }
-            Ok(())
-        }
-    };
+    server
 }
 
 /// A client home: metadata and target directories, removed on drop.
 struct Client {
-    home: PathBuf,
+    home: Scratch,
 }
 
 impl Client {
     fn new() -> Client {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let home = std::env::temp_dir().join(format!(
-            "tuf-native-hostile-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&home);
+        let home = Scratch::new("tuf-native-hostile");
         std::fs::create_dir_all(home.join("targets")).unwrap();
         let c = Client { home };
         let root = state_dir("attacks", "1").join("metadata/1.root.json");
@@ -251,32 +91,11 @@ impl Client {
 
     /// Every file under the home directory with its bytes.
     fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
-        fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-            for e in std::fs::read_dir(dir).unwrap() {
-                let p = e.unwrap().path();
-                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
-                if p.is_dir() {
-                    out.push((format!("{rel}/"), Vec::new()));
-                    walk(&p, base, out);
-                } else {
-                    out.push((rel, std::fs::read(&p).unwrap()));
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(&self.home, &self.home, &mut out);
-        out.sort();
-        out
+        tree::contents(self.home.path())
     }
 
     fn names(&self) -> Vec<String> {
-        self.snapshot().into_iter().map(|(n, _)| n).collect()
-    }
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.home);
+        tree::names(self.home.path())
     }
 }
 
@@ -298,10 +117,10 @@ fn names(list: &[&str]) -> Vec<String> {
 
 #[test]
 fn endless_metadata_leaves_the_cache_as_it_was() {
-    for length in [Some(1u64 << 40), None] {
+    for length in [Framing::Declared, Framing::CloseDelimited] {
         // First refresh: nothing trusted but the root.
-        let server = Server::attacks();
-        server.route("/metadata/timestamp.json", Route::Endless(length));
+        let server = attacks_server();
+        server.route("/metadata/timestamp.json", Reply::endless(length));
         let c = Client::new();
         let before = c.snapshot();
         let t = Instant::now();
@@ -311,7 +130,7 @@ fn endless_metadata_leaves_the_cache_as_it_was() {
 
         // After a good refresh, with targets.json gone from the cache (so
         // it is fetched again), an endless one changes nothing on disk.
-        let server = Server::attacks();
+        let server = attacks_server();
         let c = Client::new();
         assert_eq!(c.refresh(&server, &[]).0, Some(0));
         let before = c.snapshot();
@@ -326,7 +145,7 @@ fn endless_metadata_leaves_the_cache_as_it_was() {
                 "targets/"
             ])
         );
-        server.route("/metadata/targets.json", Route::Endless(length));
+        server.route("/metadata/targets.json", Reply::endless(length));
         let d = c.home.join("metadata/targets.json");
         std::fs::remove_file(&d).unwrap();
         let mut before_without = before.clone();
@@ -347,11 +166,11 @@ fn endless_or_gzipped_targets_leave_nothing_behind() {
     gz.extend_from_slice(&file1);
     gz.extend_from_slice(&[0; 8]);
     for route in [
-        Route::Endless(Some(1 << 40)),
-        Route::Endless(None),
-        Route::Gzip(gz),
+        Reply::endless(Framing::Declared),
+        Reply::endless(Framing::CloseDelimited),
+        Reply::gzip(&gz),
     ] {
-        let server = Server::attacks();
+        let server = attacks_server();
         server.route("/targets/file1.txt", route);
         let c = Client::new();
         failed_with(&c.download(&server, &["file1.txt"]), "file1.txt");
@@ -368,10 +187,10 @@ fn endless_or_gzipped_targets_leave_nothing_behind() {
 #[test]
 fn the_timeout_option_stops_a_trickling_server() {
     let snapshot = std::fs::read(state_dir("attacks", "1").join("metadata/snapshot.json")).unwrap();
-    let server = Server::attacks();
+    let server = attacks_server();
     server.route(
         "/metadata/snapshot.json",
-        Route::Trickle(snapshot, Duration::from_secs(1)),
+        Reply::trickle(&snapshot, Duration::from_secs(1)),
     );
     let c = Client::new();
     let t = Instant::now();
@@ -394,17 +213,17 @@ fn the_timeout_option_stops_a_trickling_server() {
 
 #[test]
 fn a_redirect_loop_fails_cleanly() {
-    let server = Server::attacks();
+    let server = attacks_server();
     server.route(
         "/metadata/timestamp.json",
-        Route::Redirect("/metadata/timestamp.json".into()),
+        Reply::redirect("302 Found", "/metadata/timestamp.json"),
     );
     let c = Client::new();
     let before = c.snapshot();
     failed_with(&c.refresh(&server, &[]), "redirect");
     assert_eq!(c.snapshot(), before);
     let asked = server
-        .requests()
+        .paths()
         .iter()
         .filter(|p| p.ends_with("timestamp.json"))
         .count();
@@ -413,7 +232,7 @@ fn a_redirect_loop_fails_cleanly() {
 
 #[test]
 fn target_names_that_are_not_listed_are_refused_before_any_download() {
-    let server = Server::attacks();
+    let server = attacks_server();
     let c = Client::new();
     assert_eq!(c.refresh(&server, &[]).0, Some(0));
     for name in [
@@ -423,9 +242,9 @@ fn target_names_that_are_not_listed_are_refused_before_any_download() {
         "FILE1.TXT",
         "file1.txt/",
     ] {
-        let before = server.requests().len();
+        let before = server.paths().len();
         failed_with(&c.download(&server, &[name]), "");
-        let targets: Vec<String> = server.requests()[before..]
+        let targets: Vec<String> = server.paths()[before..]
             .iter()
             .filter(|p| p.starts_with("/targets/"))
             .cloned()

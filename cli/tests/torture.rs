@@ -24,24 +24,17 @@ mod simulator;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use simulator::{state_dir, RepositorySimulator};
+use tuf_testkit::scratch::Scratch;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_tuf-native");
 
 fn temp_home(tag: &str) -> PathBuf {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let home = std::env::temp_dir().join(format!(
-        "tuf-native-{tag}-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&home);
-    std::fs::create_dir_all(&home).unwrap();
-    home
+    Scratch::new(&format!("tuf-native-{tag}")).keep()
 }
 
 fn run(metadata_dir: &Path, args: &[&str], failpoint: Option<&str>) -> Output {

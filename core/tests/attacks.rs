@@ -3,11 +3,9 @@
 //! snapshot, targets and role1 all at version 2), then the repository
 //! serves a hostile state.
 
-mod common;
-
-use common::*;
 use tuf_core::error::ErrorKind;
 use tuf_core::hashing::{verify_bytes, Expected};
+use tuf_testkit::fixtures::*;
 
 fn trusting_base() -> TestUpdater {
     let mut u = client("attacks", "1");

@@ -2,11 +2,9 @@
 //! order, terminating roles, cycles, path rules along the whole chain, a
 //! role reached through two delegators, and the visit limit.
 
-mod common;
-
-use common::*;
 use tuf_core::config::Config;
 use tuf_core::error::ErrorKind;
+use tuf_testkit::fixtures::*;
 
 fn found_in(u: &mut TestUpdater, target: &str) -> Option<String> {
     u.get_target_info(target)

@@ -3,14 +3,12 @@
 //! every variant, produced where the core detects the failure, through the
 //! updater on the python-tuf fixtures, with the message it accompanies.
 
-mod common;
-
-use common::*;
 use tuf_core::config::Config;
 use tuf_core::error::{Detail, Error, ErrorKind};
 use tuf_core::hashing::{verify_bytes, Expected};
 use tuf_core::time::parse_expires;
 use tuf_core::trusted::TrustedSet;
+use tuf_testkit::fixtures::*;
 
 /// Where a failure shows: the refresh, or then a lookup of this target.
 #[derive(Clone, Copy)]

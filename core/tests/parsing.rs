@@ -2,12 +2,10 @@
 //! rejected with a format error naming the problem. The variants are made
 //! by editing the JSON; signatures do not matter for parsing.
 
-mod common;
-
-use common::*;
 use serde_json::{json, Value};
 use tuf_core::error::ErrorKind;
 use tuf_core::metadata::{parse_root, parse_snapshot, parse_targets, parse_timestamp};
+use tuf_testkit::fixtures::*;
 
 fn doc(repo: &str, name: &str) -> Value {
     serde_json::from_slice(&metadata_file(repo, "1", name)).unwrap()
@@ -15,6 +13,13 @@ fn doc(repo: &str, name: &str) -> Value {
 
 fn bytes(v: &Value) -> Vec<u8> {
     serde_json::to_vec(v).unwrap()
+}
+
+/// The bytes of `doc` edited by `f`.
+fn edited(doc: &Value, f: &dyn Fn(&mut Value)) -> Vec<u8> {
+    let mut v = doc.clone();
+    f(&mut v);
+    bytes(&v)
 }
 
 #[track_caller]
@@ -40,76 +45,37 @@ fn real_fixtures_parse() {
 #[test]
 fn common_fields() {
     let root = doc("drupal", "1.root.json");
-    let edit = |f: &dyn Fn(&mut Value)| {
-        let mut v = root.clone();
-        f(&mut v);
-        parse_root(&bytes(&v), "root")
-    };
-    rejects(
-        edit(&|v| v["signed"]["version"] = json!(0)),
-        "version must be at least 1",
-    );
-    rejects(
-        edit(&|v| v["signed"]["version"] = json!(-1)),
-        "invalid structure",
-    );
-    rejects(
-        edit(&|v| v["signed"]["expires"] = json!("2030-01-01T00:00:00+00:00")),
-        "expires",
-    );
-    rejects(
-        edit(&|v| v["signed"]["expires"] = json!("2030-02-30T00:00:00Z")),
-        "expires",
-    );
-    rejects(
-        edit(&|v| v["signed"]["spec_version"] = json!("2.0.0")),
-        "major version must be 1",
-    );
-    rejects(
-        edit(&|v| v["signed"]["spec_version"] = json!("1")),
-        "spec_version",
-    );
-    rejects(
-        edit(&|v| v["signed"]["spec_version"] = json!("1.0.x")),
-        "spec_version",
-    );
-    rejects(
-        edit(&|v| v["signed"]["_type"] = json!("targets")),
-        "wrong _type",
-    );
-    rejects(
-        edit(&|v| {
-            v["signed"].as_object_mut().unwrap().remove("expires");
-        }),
-        "expires",
-    );
-    rejects(
-        edit(&|v| {
-            v["signed"]
-                .as_object_mut()
-                .unwrap()
-                .remove("consistent_snapshot");
-        }),
-        "consistent_snapshot",
-    );
-    rejects(
-        edit(&|v| {
-            v.as_object_mut().unwrap().remove("signatures");
-        }),
-        "signatures",
-    );
+    let edit = |f: &dyn Fn(&mut Value)| parse_root(&edited(&root, f), "root");
+    // A field of `signed` set to a bad value, and what the error names.
+    for (field, value, needle) in [
+        ("version", json!(0), "version must be at least 1"),
+        ("version", json!(-1), "invalid structure"),
+        ("expires", json!("2030-01-01T00:00:00+00:00"), "expires"),
+        ("expires", json!("2030-02-30T00:00:00Z"), "expires"),
+        ("spec_version", json!("2.0.0"), "major version must be 1"),
+        ("spec_version", json!("1"), "spec_version"),
+        ("spec_version", json!("1.0.x"), "spec_version"),
+        ("_type", json!("targets"), "wrong _type"),
+    ] {
+        rejects(edit(&|v| v["signed"][field] = value.clone()), needle);
+    }
+    // A required member missing (object at a JSON pointer, member name);
+    // the error names the member.
+    for (object, member) in [
+        ("/signed", "expires"),
+        ("/signed", "consistent_snapshot"),
+        ("", "signatures"),
+        ("/signed/roles", "snapshot"),
+    ] {
+        let remove = |v: &mut Value| {
+            let object = v.pointer_mut(object).unwrap().as_object_mut().unwrap();
+            object.remove(member);
+        };
+        rejects(edit(&remove), member);
+    }
     rejects(
         edit(&|v| v["signed"]["roles"]["root"]["threshold"] = json!(0)),
         "threshold must be at least 1",
-    );
-    rejects(
-        edit(&|v| {
-            v["signed"]["roles"]
-                .as_object_mut()
-                .unwrap()
-                .remove("snapshot");
-        }),
-        "snapshot",
     );
     rejects(
         edit(&|v| v["signed"]["roles"]["mirrors"] = json!({"keyids": [], "threshold": 1})),
@@ -173,11 +139,7 @@ fn timestamp_and_snapshot_meta() {
 #[test]
 fn targets_and_delegations() {
     let targets = doc("attacks", "targets.json");
-    let edit = |f: &dyn Fn(&mut Value)| {
-        let mut v = targets.clone();
-        f(&mut v);
-        parse_targets(&bytes(&v), "targets")
-    };
+    let edit = |f: &dyn Fn(&mut Value)| parse_targets(&edited(&targets, f), "targets");
     rejects(
         edit(&|v| v["signed"]["targets"]["file1.txt"]["hashes"] = json!({})),
         "empty hashes",

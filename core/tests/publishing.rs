@@ -10,12 +10,10 @@
 //! package in one bin; that bin, snapshot and timestamp at version 2),
 //! switched at a chosen request.
 
-mod common;
-
-use common::*;
 use sha2::{Digest, Sha256};
 use tuf_core::error::{ErrorKind, Result};
 use tuf_core::updater::{Fetcher, MemoryStore, Updater};
+use tuf_testkit::fixtures::*;
 
 /// The fixture server, switched to state 2 just before the `nth` request
 /// (1-based) for `name`: the publisher re-signing between two requests.
@@ -48,10 +46,7 @@ impl Fetcher for Publishing {
 type PubUpdater = Updater<Publishing, MemoryStore>;
 
 fn client_at_state_1() -> PubUpdater {
-    let mut store = MemoryStore::default();
-    store
-        .files
-        .insert("root".into(), metadata_file("drupal", "1", "1.root.json"));
+    let store = trusting_root("drupal");
     let fetcher = Publishing {
         inner: DirFetcher::new(state_dir("drupal", "1")),
         switch_at: None,
@@ -66,9 +61,17 @@ fn requests(u: &mut PubUpdater) -> Vec<String> {
 }
 
 fn version(u: &PubUpdater, role: &str) -> Option<u64> {
-    let bytes = u.store().files.get(role)?;
-    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    v["signed"]["version"].as_u64()
+    version_of(u.store().files.get(role)?)
+}
+
+/// Serves `bin` as it is in drupal `state`, whatever snapshot lists;
+/// returns its file name.
+fn serve_bin_of_state(u: &mut PubUpdater, bin: &str, state: &str) -> String {
+    let bin_file = format!("{bin}.json");
+    let bytes = metadata_file("drupal", state, &bin_file);
+    let overrides = &mut u.fetcher_mut().inner.overrides;
+    overrides.insert(bin_file.clone(), bytes);
+    bin_file
 }
 
 /// The bin of a Drupal fixture path (first hex digit of its sha256).
@@ -209,12 +212,7 @@ fn bin_changing_on_every_attempt_fails_the_lookup_with_repository_changed() {
     u.refresh(ref_time()).unwrap();
     requests(&mut u);
     // Only the bin is new; timestamp and snapshot still say version 1.
-    let bin_file = format!("{bin}.json");
-    let bin2 = metadata_file("drupal", "2", &bin_file);
-    u.fetcher_mut()
-        .inner
-        .overrides
-        .insert(bin_file.clone(), bin2);
+    let bin_file = serve_bin_of_state(&mut u, &bin, "2");
     assert_kind(u.get_target_info(&old_target), ErrorKind::RepositoryChanged);
     assert_eq!(
         requests(&mut u),
@@ -237,12 +235,7 @@ fn bin_older_than_the_snapshot_is_a_rollback_at_once() {
     u.fetcher_mut().inner.state = state_dir("drupal", "2");
     u.refresh(ref_time()).unwrap();
     requests(&mut u);
-    let bin_file = format!("{bin}.json");
-    let bin1 = metadata_file("drupal", "1", &bin_file);
-    u.fetcher_mut()
-        .inner
-        .overrides
-        .insert(bin_file.clone(), bin1);
+    let bin_file = serve_bin_of_state(&mut u, &bin, "1");
     assert_kind(u.get_target_info(&old_target), ErrorKind::Rollback);
     assert_eq!(requests(&mut u), [bin_file.as_str()]);
     assert_eq!(u.restarts(), 0);
@@ -283,10 +276,7 @@ fn keys_rotated_by_a_root_published_mid_refresh_restart_once() {
     // `rotation` state 2: root 2 rotates the timestamp and snapshot keys.
     // Published after our 2.root.json request (404), before timestamp.json:
     // the timestamp is signed by a key root 1 does not list.
-    let mut store = MemoryStore::default();
-    store
-        .files
-        .insert("root".into(), metadata_file("rotation", "1", "1.root.json"));
+    let store = trusting_root("rotation");
     let fetcher = Publishing {
         inner: DirFetcher::new(state_dir("rotation", "1")),
         switch_at: None,

@@ -1,11 +1,9 @@
 //! The trusted-metadata state machine driven directly with bytes: call
 //! order, equal versions, cached copies, and what stays trusted on errors.
 
-mod common;
-
-use common::*;
 use tuf_core::error::ErrorKind;
 use tuf_core::trusted::{TimestampUpdate, TrustedSet};
+use tuf_testkit::fixtures::*;
 
 fn file(name: &str) -> Vec<u8> {
     metadata_file("attacks", "1", name)
@@ -18,32 +16,21 @@ fn new_set() -> TrustedSet {
 #[test]
 fn calls_out_of_order_are_errors() {
     let mut set = new_set();
-    assert_kind(
-        set.update_snapshot(&file("snapshot.json"), false),
-        ErrorKind::State,
-    );
-    assert_kind(
-        set.update_targets(&file("targets.json"), "targets", None),
-        ErrorKind::State,
-    );
+    let snapshot = |set: &mut TrustedSet| set.update_snapshot(&file("snapshot.json"), false);
+    let top_targets =
+        |set: &mut TrustedSet| set.update_targets(&file("targets.json"), "targets", None);
+    assert_kind(snapshot(&mut set), ErrorKind::State);
+    assert_kind(top_targets(&mut set), ErrorKind::State);
     set.update_timestamp(&file("timestamp.json")).unwrap();
-    assert_kind(
-        set.update_targets(&file("targets.json"), "targets", None),
-        ErrorKind::State,
-    );
+    assert_kind(top_targets(&mut set), ErrorKind::State);
     assert_kind(set.update_root(&file("1.root.json")), ErrorKind::State);
-    set.update_snapshot(&file("snapshot.json"), false).unwrap();
+    snapshot(&mut set).unwrap();
     assert_kind(
         set.update_timestamp(&file("timestamp.json")),
         ErrorKind::State,
     );
-    let targets = set
-        .update_targets(&file("targets.json"), "targets", None)
-        .unwrap();
-    assert_kind(
-        set.update_snapshot(&file("snapshot.json"), false),
-        ErrorKind::State,
-    );
+    let targets = top_targets(&mut set).unwrap();
+    assert_kind(snapshot(&mut set), ErrorKind::State);
     // A delegated role needs its delegator, and only the delegator's roles.
     assert_kind(
         set.update_targets(&file("role1.json"), "role1", None),

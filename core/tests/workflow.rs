@@ -2,13 +2,11 @@
 //! repositories: Drupal-shaped hashed bins, consistent snapshots, every key
 //! type, succinct bins, and root rotation with fast-forward recovery.
 
-mod common;
-
-use common::*;
 use tuf_core::config::Config;
 use tuf_core::error::ErrorKind;
 use tuf_core::hashing::{verify_bytes, Expected};
 use tuf_core::trusted::TrustedSet;
+use tuf_testkit::fixtures::*;
 
 fn drupal_targets() -> Vec<String> {
     let mut names = Vec::new();

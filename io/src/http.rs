@@ -573,136 +573,17 @@ fn is_loopback_url(url: &str) -> bool {
 mod tests {
     use super::*;
     use std::net::TcpListener;
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::mpsc;
-    use std::sync::Mutex;
     use std::thread;
     use tuf_core::error::ErrorKind;
+    use tuf_testkit::server::{Reply, Server};
 
-    /// One request as the test server saw it.
-    #[derive(Debug, Clone)]
-    struct Seen {
-        path: String,
-        head: String,
-    }
-
-    type Handler = dyn Fn(&Seen, &mut dyn ReadWrite) + Send + Sync + 'static;
-
-    /// A loopback HTTP/1.1 server answering one request per connection,
-    /// connections handled one after another. Stops accepting on drop.
-    struct Server {
-        base: String,
-        stop: Arc<AtomicBool>,
-        seen: Arc<Mutex<Vec<Seen>>>,
-    }
-
-    impl Server {
-        fn start(handler: impl Fn(&Seen, &mut dyn ReadWrite) + Send + Sync + 'static) -> Server {
-            Server::start_with(None, handler)
-        }
-
-        /// An https server with `tls`'s certificate.
-        fn start_tls(
-            tls: Arc<rustls::ServerConfig>,
-            handler: impl Fn(&Seen, &mut dyn ReadWrite) + Send + Sync + 'static,
-        ) -> Server {
-            Server::start_with(Some(tls), handler)
-        }
-
-        fn start_with(
-            tls: Option<Arc<rustls::ServerConfig>>,
-            handler: impl Fn(&Seen, &mut dyn ReadWrite) + Send + Sync + 'static,
-        ) -> Server {
-            let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-            let scheme = if tls.is_some() { "https" } else { "http" };
-            let base = format!("{scheme}://{}", listener.local_addr().expect("addr"));
-            listener.set_nonblocking(true).expect("nonblocking");
-            let stop = Arc::new(AtomicBool::new(false));
-            let seen = Arc::new(Mutex::new(Vec::new()));
-            let handler: Arc<Handler> = Arc::new(handler);
-            let (stop2, seen2) = (stop.clone(), seen.clone());
-            thread::spawn(move || {
-                while !stop2.load(Ordering::SeqCst) {
-                    match listener.accept() {
-                        Ok((stream, _)) => {
-                            let _ = stream.set_nonblocking(false);
-                            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                            let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
-                            let handle = |s: &mut dyn ReadWrite| {
-                                if let Some(req) = read_head(s) {
-                                    seen2.lock().unwrap().push(req.clone());
-                                    handler(&req, s);
-                                }
-                            };
-                            match &tls {
-                                None => handle(&mut { stream }),
-                                Some(cfg) => {
-                                    let Ok(conn) = rustls::ServerConnection::new(cfg.clone())
-                                    else {
-                                        continue;
-                                    };
-                                    let mut tls_stream = rustls::StreamOwned::new(conn, stream);
-                                    handle(&mut tls_stream);
-                                    tls_stream.conn.send_close_notify();
-                                    let _ = tls_stream.flush();
-                                }
-                            }
-                        }
-                        Err(_) => thread::sleep(Duration::from_millis(5)),
-                    }
-                }
-            });
-            Server { base, stop, seen }
-        }
-
-        fn url(&self, path: &str) -> String {
-            format!("{}{}", self.base, path)
-        }
-
-        fn seen(&self) -> Vec<Seen> {
-            self.seen.lock().unwrap().clone()
-        }
-    }
-
-    impl Drop for Server {
-        fn drop(&mut self) {
-            self.stop.store(true, Ordering::SeqCst);
-        }
-    }
-
-    trait ReadWrite: Read + Write {}
-    impl<T: Read + Write> ReadWrite for T {}
-
-    fn read_head(stream: &mut dyn ReadWrite) -> Option<Seen> {
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") {
-            if head.len() > 16 * 1024 || stream.read(&mut byte).ok()? == 0 {
-                return None;
-            }
-            head.push(byte[0]);
-        }
-        let head = String::from_utf8_lossy(&head).into_owned();
-        let path = head.split(' ').nth(1)?.to_string();
-        Some(Seen { path, head })
-    }
-
-    fn respond<W: Write + ?Sized>(stream: &mut W, status: &str, headers: &[&str], body: &[u8]) {
-        let mut out = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
-        for h in headers {
-            out.push_str(h);
-            out.push_str("\r\n");
-        }
-        out.push_str("\r\n");
-        let mut bytes = out.into_bytes();
-        bytes.extend_from_slice(body);
-        let _ = stream.write_all(&bytes);
-        let _ = stream.flush();
-    }
-
-    fn respond_body<W: Write + ?Sized>(stream: &mut W, body: &[u8]) {
-        let cl = format!("Content-Length: {}", body.len());
-        respond(stream, "200 OK", &[&cl], body);
+    /// A server answering every path with `reply`.
+    fn serving(reply: Reply) -> Server {
+        let server = Server::start();
+        server.fallback(reply);
+        server
     }
 
     fn config() -> HttpConfig {
@@ -726,7 +607,7 @@ mod tests {
 
     #[test]
     fn ok_200_body_and_request_headers() {
-        let server = Server::start(|_, s| respond_body(s, b"hello world"));
+        let server = serving(Reply::body(b"hello world"));
         let mut f = fetcher();
         let url = server.url("/metadata/1.root.json");
         assert_eq!(f.fetch(&url, 1024).unwrap(), b"hello world");
@@ -734,7 +615,7 @@ mod tests {
         assert_eq!(f.fetch_into(&url, 11, &mut sink).unwrap(), 11);
         assert_eq!(sink, b"hello world");
 
-        let seen = server.seen();
+        let seen = server.requests();
         assert_eq!(seen[0].path, "/metadata/1.root.json");
         let head = seen[0].head.to_ascii_lowercase();
         let ua = format!("user-agent: tuf-native/{}\r\n", env!("CARGO_PKG_VERSION"));
@@ -748,22 +629,17 @@ mod tests {
 
     #[test]
     fn url_is_used_as_given() {
-        let server = Server::start(|_, s| respond_body(s, b"x"));
+        let server = serving(Reply::body(b"x"));
         let mut f = fetcher();
         let url = server.url("/meta/a%2Fb/../c%20d.json?x=%41");
         f.fetch(&url, 10).unwrap();
-        assert_eq!(server.seen()[0].path, "/meta/a%2Fb/../c%20d.json?x=%41");
+        assert_eq!(server.paths()[0], "/meta/a%2Fb/../c%20d.json?x=%41");
     }
 
     #[test]
     fn exact_cap_and_empty_body() {
-        let server = Server::start(|seen, s| {
-            if seen.path == "/empty" {
-                respond_body(s, b"")
-            } else {
-                respond_body(s, b"12345")
-            }
-        });
+        let server = serving(Reply::body(b"12345"));
+        server.route("/empty", Reply::body(b""));
         let mut f = fetcher();
         assert_eq!(f.fetch(&server.url("/five"), 5).unwrap(), b"12345");
         assert_eq!(f.fetch(&server.url("/empty"), 0).unwrap(), b"");
@@ -774,14 +650,8 @@ mod tests {
 
     #[test]
     fn not_found_and_gone() {
-        let server = Server::start(|seen, s| {
-            let status = if seen.path == "/gone" {
-                "410 Gone"
-            } else {
-                "404 Not Found"
-            };
-            respond(s, status, &["Content-Length: 9"], b"not here!");
-        });
+        let server = serving(Reply::status("404 Not Found", b"not here!"));
+        server.route("/gone", Reply::status("410 Gone", b"not here!"));
         let mut f = fetcher();
         let url = server.url("/missing.json");
         let err = f.fetch(&url, 1024).unwrap_err();
@@ -799,16 +669,15 @@ mod tests {
 
     #[test]
     fn other_statuses_are_io_errors() {
-        let server = Server::start(|seen, s| {
-            let status = match seen.path.as_str() {
-                "/500" => "500 Internal Server Error",
-                "/403" => "403 Forbidden",
-                "/204" => "204 No Content",
-                "/206" => "206 Partial Content",
-                _ => "304 Not Modified",
-            };
-            respond(s, status, &["Content-Length: 0"], b"");
-        });
+        let server = serving(Reply::status("304 Not Modified", b""));
+        for status in [
+            "500 Internal Server Error",
+            "403 Forbidden",
+            "204 No Content",
+            "206 Partial Content",
+        ] {
+            server.route(&format!("/{}", &status[..3]), Reply::status(status, b""));
+        }
         let mut f = fetcher();
         let err = f.fetch(&server.url("/500"), 1024).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Io);
@@ -827,10 +696,10 @@ mod tests {
     fn content_length_over_cap_is_refused_before_the_body() {
         // The server announces 1 MB and sends nothing: a client reading the
         // body would wait for its read timeout.
-        let server = Server::start(|_, s| {
-            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n");
-            thread::sleep(Duration::from_secs(3));
-        });
+        let server = serving(
+            Reply::raw(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")
+                .then_stall(Duration::from_secs(3)),
+        );
         let mut f = fetcher();
         let t = Instant::now();
         let err = f.fetch(&server.url("/big"), 1000).unwrap_err();
@@ -841,23 +710,8 @@ mod tests {
 
     #[test]
     fn close_delimited_body_over_cap_stops_early() {
-        let (tx, rx) = mpsc::channel();
-        let server = Server::start(move |_, s| {
-            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
-            let chunk = vec![b'a'; 64 * 1024];
-            let mut written: usize = 0;
-            let mut failed = false;
-            while written < 100 * 1024 * 1024 {
-                match s.write(&chunk) {
-                    Ok(n) => written += n,
-                    Err(_) => {
-                        failed = true;
-                        break;
-                    }
-                }
-            }
-            let _ = tx.send((written, failed));
-        });
+        let server =
+            serving(Reply::raw(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n").then_endless());
         let mut f = fetcher();
         let t = Instant::now();
         let mut sink = Vec::new();
@@ -867,9 +721,7 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::DownloadSize);
         assert!(sink.len() <= 1000);
         drop(f);
-        let (written, failed) = rx
-            .recv_timeout(Duration::from_secs(10))
-            .expect("server finished");
+        let (written, failed) = *server.endless_results(1).first().expect("server finished");
         assert!(failed, "server wrote all {written} bytes");
         assert!(written < 100 * 1024 * 1024);
         assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
@@ -877,12 +729,10 @@ mod tests {
 
     #[test]
     fn chunked_body() {
-        let server = Server::start(|_, s| {
-            let _ = s.write_all(
-                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
-                  5\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\n\r\n",
-            );
-        });
+        let server = serving(Reply::raw(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
+              5\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\n\r\n",
+        ));
         let mut f = fetcher();
         assert_eq!(f.fetch(&server.url("/c"), 11).unwrap(), b"hello world");
         assert_eq!(
@@ -893,9 +743,9 @@ mod tests {
 
     #[test]
     fn truncated_body_is_an_io_error() {
-        let server = Server::start(|_, s| {
-            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this");
-        });
+        let server = serving(Reply::raw(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this",
+        ));
         let mut f = fetcher();
         assert_eq!(kind(f.fetch(&server.url("/t"), 1000)), ErrorKind::Io);
     }
@@ -907,22 +757,14 @@ mod tests {
             0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xcb, 0x48, 0xcd, 0xc9,
             0xc9, 0xe7, 0x02, 0x00, 0x20, 0x30, 0x3a, 0x36, 0x06, 0x00, 0x00, 0x00,
         ];
-        let server = Server::start(|seen, s| {
-            let cl = format!("Content-Length: {}", GZ.len());
-            if seen.path == "/chunked" {
-                let mut body = format!("{:x}\r\n", GZ.len()).into_bytes();
-                body.extend_from_slice(GZ);
-                body.extend_from_slice(b"\r\n0\r\n\r\n");
-                respond(
-                    s,
-                    "200 OK",
-                    &["Content-Encoding: gzip", "Transfer-Encoding: chunked"],
-                    &body,
-                );
-            } else {
-                respond(s, "200 OK", &["Content-Encoding: gzip", &cl], GZ);
-            }
-        });
+        let server = serving(Reply::gzip(GZ));
+        let mut chunked = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\
+            Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"
+            .to_vec();
+        chunked.extend_from_slice(format!("{:x}\r\n", GZ.len()).as_bytes());
+        chunked.extend_from_slice(GZ);
+        chunked.extend_from_slice(b"\r\n0\r\n\r\n");
+        server.route("/chunked", Reply::raw(&chunked));
         let mut f = fetcher();
         assert_eq!(f.fetch(&server.url("/g"), 1000).unwrap(), GZ);
         assert_eq!(f.fetch(&server.url("/chunked"), 1000).unwrap(), GZ);
@@ -939,44 +781,20 @@ mod tests {
 
     #[test]
     fn redirects_are_followed_up_to_five() {
-        let server = Server::start(|seen, s| {
-            let path = seen.path.as_str();
-            if path == "/old" {
-                respond(
-                    s,
-                    "302 Found",
-                    &["Location: /new", "Content-Length: 0"],
-                    b"",
-                );
-            } else if path == "/loop" {
-                respond(
-                    s,
-                    "301 Moved Permanently",
-                    &["Location: /loop", "Content-Length: 0"],
-                    b"",
-                );
-            } else if let Some(n) = path.strip_prefix("/hop/") {
-                // /hop/N redirects N more times, then serves the body.
-                let n: u32 = n.parse().unwrap_or(0);
-                if n == 0 {
-                    respond_body(s, b"arrived");
-                } else {
-                    let loc = format!("Location: /hop/{}", n - 1);
-                    respond(
-                        s,
-                        "307 Temporary Redirect",
-                        &[&loc, "Content-Length: 0"],
-                        b"",
-                    );
-                }
-            } else {
-                respond_body(s, b"new body");
-            }
+        let server = serving(Reply::body(b"new body"));
+        server.route("/old", Reply::redirect("302 Found", "/new"));
+        server.route("/loop", Reply::redirect("301 Moved Permanently", "/loop"));
+        // /hop/N redirects N more times, then serves the body.
+        server.route_fn(|request| {
+            let n: u32 = request.path.strip_prefix("/hop/")?.parse().unwrap_or(0);
+            Some(match n {
+                0 => Reply::body(b"arrived"),
+                n => Reply::redirect("307 Temporary Redirect", &format!("/hop/{}", n - 1)),
+            })
         });
         let mut f = fetcher();
         assert_eq!(f.fetch(&server.url("/old"), 100).unwrap(), b"new body");
-        let paths: Vec<String> = server.seen().into_iter().map(|s| s.path).collect();
-        assert_eq!(paths, ["/old", "/new"]);
+        assert_eq!(server.paths(), ["/old", "/new"]);
 
         assert_eq!(f.fetch(&server.url("/hop/5"), 100).unwrap(), b"arrived");
         let err = f.fetch(&server.url("/hop/6"), 100).unwrap_err();
@@ -990,36 +808,26 @@ mod tests {
 
     #[test]
     fn redirect_to_another_scheme_is_refused() {
-        let server = Server::start(|_, s| {
-            respond(
-                s,
-                "302 Found",
-                &["Location: file:///etc/passwd", "Content-Length: 0"],
-                b"",
-            );
-        });
+        let server = serving(Reply::redirect("302 Found", "file:///etc/passwd"));
         let mut f = fetcher();
         assert_eq!(kind(f.fetch(&server.url("/x"), 1 << 20)), ErrorKind::Io);
     }
 
-    #[test]
-    fn trickling_body_hits_the_deadline() {
-        let server = Server::start(|_, s| {
-            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
-            for _ in 0..1000 {
-                if s.write_all(b"x").is_err() {
-                    return;
-                }
-                thread::sleep(Duration::from_millis(300));
-            }
-        });
+    /// Fetches `url` with a deadline of one second.
+    fn one_second_deadline(url: &str) -> Result<Vec<u8>> {
         let mut f = HttpFetcher::new(HttpConfig {
             deadline: Duration::from_secs(1),
             ..config()
         });
         f.start_deadline();
+        f.fetch(url, 100_000)
+    }
+
+    #[test]
+    fn trickling_body_hits_the_deadline() {
+        let server = serving(Reply::trickle(&[b'x'; 1000], Duration::from_millis(300)));
         let t = Instant::now();
-        let err = f.fetch(&server.url("/slow"), 100_000).unwrap_err();
+        let err = one_second_deadline(&server.url("/slow")).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::DenialOfService, "{err}");
         assert!(err.message().contains(&server.url("/slow")), "{err}");
         assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
@@ -1027,22 +835,12 @@ mod tests {
 
     #[test]
     fn trickling_headers_hit_the_deadline() {
-        let server = Server::start(|_, s| {
-            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nX-Slow: ");
-            for _ in 0..1000 {
-                if s.write_all(b"a").is_err() {
-                    return;
-                }
-                thread::sleep(Duration::from_millis(300));
-            }
-        });
-        let mut f = HttpFetcher::new(HttpConfig {
-            deadline: Duration::from_secs(1),
-            ..config()
-        });
-        f.start_deadline();
+        let server = serving(
+            Reply::raw(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                .then_trickle(&[b'a'; 1000], Duration::from_millis(300)),
+        );
         let t = Instant::now();
-        let err = f.fetch(&server.url("/slow"), 100_000).unwrap_err();
+        let err = one_second_deadline(&server.url("/slow")).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::DenialOfService, "{err}");
         assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     }
@@ -1058,20 +856,9 @@ mod tests {
         f
     }
 
-    /// Serves a head, then `body` one byte per `every` (at most 5 s).
+    /// Serves a head, then `body` one byte per `every`.
     fn trickle(head: &'static [u8], body: &'static [u8], every: Duration) -> Server {
-        Server::start(move |_, s| {
-            let _ = s.write_all(head);
-            let start = Instant::now();
-            for b in body {
-                if s.write_all(&[*b]).and_then(|_| s.flush()).is_err()
-                    || start.elapsed() > Duration::from_secs(5)
-                {
-                    return;
-                }
-                thread::sleep(every);
-            }
-        })
+        serving(Reply::raw(head).then_trickle(body, every))
     }
 
     #[test]
@@ -1099,10 +886,10 @@ mod tests {
     fn the_low_speed_rule_stops_a_silence_and_a_trickling_head() {
         // Two bytes, then nothing: well inside the 5 s read timeout, but
         // a whole window without data.
-        let hold = Server::start(|_, s| {
-            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab");
-            thread::sleep(Duration::from_secs(3));
-        });
+        let hold = serving(
+            Reply::raw(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab")
+                .then_stall(Duration::from_secs(3)),
+        );
         let err = low_speed(1024).fetch(&hold.url("/stall"), 100).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::DenialOfService, "{err}");
         assert!(err.message().contains("slow retrieval"), "{err}");
@@ -1119,7 +906,7 @@ mod tests {
 
     #[test]
     fn the_low_speed_rule_passes_fast_bodies_and_can_be_turned_off() {
-        let server = Server::start(|_, s| respond_body(s, &[b'y'; 300_000]));
+        let server = serving(Reply::body(&[b'y'; 300_000]));
         assert_eq!(
             low_speed(1024)
                 .fetch(&server.url("/f"), 300_000)
@@ -1159,21 +946,17 @@ mod tests {
         assert!(buf.write_all(b"!").is_err());
         // Through the fetcher: an endless body is cut at the cap, and the
         // body held never had more room than the cap.
-        let server = Server::start(|_, s| {
-            let _ = s.write_all(b"HTTP/1.1 200 OK\r\n\r\n");
-            let chunk = [b'{'; CHUNK];
-            while s.write_all(&chunk).is_ok() {}
-        });
+        let server = serving(Reply::raw(b"HTTP/1.1 200 OK\r\n\r\n").then_endless());
         let err = fetcher().fetch(&server.url("/endless"), cap).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::DownloadSize, "{err}");
     }
 
     #[test]
     fn a_stalled_body_hits_the_read_timeout() {
-        let server = Server::start(|_, s| {
-            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab");
-            thread::sleep(Duration::from_secs(3));
-        });
+        let server = serving(
+            Reply::raw(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab")
+                .then_stall(Duration::from_secs(3)),
+        );
         let mut f = HttpFetcher::new(HttpConfig {
             read_timeout: Duration::from_millis(300),
             ..config()
@@ -1186,7 +969,7 @@ mod tests {
 
     #[test]
     fn the_deadline_spans_fetches_until_restarted() {
-        let server = Server::start(|_, s| respond_body(s, b"ok"));
+        let server = serving(Reply::body(b"ok"));
         let mut f = HttpFetcher::new(HttpConfig {
             deadline: Duration::from_millis(700),
             ..config()
@@ -1224,7 +1007,7 @@ mod tests {
                 if let Ok(n) = s.read(&mut buf) {
                     got.extend_from_slice(&buf[..n]);
                 }
-                respond_body(&mut s, b"plain");
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain");
             }
             let _ = tx.send(got);
         });
@@ -1277,31 +1060,16 @@ mod tests {
     #[test]
     fn https_redirects_never_downgrade() {
         let (roots, tls) = test_pki(&["localhost", "127.0.0.1"]);
-        let plain = Server::start(|_, s| respond_body(s, b"plain body"));
-        let plain_url = plain.url("/target.json");
-        let secure = Server::start_tls(tls, move |seen, s| match seen.path.as_str() {
-            "/down" => {
-                let loc = format!("Location: {plain_url}");
-                respond(s, "302 Found", &[&loc, "Content-Length: 0"], b"");
-            }
-            "/same" => respond(
-                s,
-                "302 Found",
-                &["Location: /secure", "Content-Length: 0"],
-                b"",
-            ),
-            _ => respond_body(s, b"secure body"),
-        });
-        let secure_url = secure.url("/secure");
-        let upgrade = Server::start(move |_, s| {
-            let loc = format!("Location: {secure_url}");
-            respond(
-                s,
-                "301 Moved Permanently",
-                &[&loc, "Content-Length: 0"],
-                b"",
-            );
-        });
+        let plain = serving(Reply::body(b"plain body"));
+        let secure = Server::start_tls(tls);
+        secure.fallback(Reply::body(b"secure body"));
+        let down = Reply::redirect("302 Found", &plain.url("/target.json"));
+        secure.route("/down", down);
+        secure.route("/same", Reply::redirect("302 Found", "/secure"));
+        let upgrade = serving(Reply::redirect(
+            "301 Moved Permanently",
+            &secure.url("/secure"),
+        ));
 
         let mut f = fetcher_trusting(roots);
         assert_eq!(
@@ -1321,14 +1089,15 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::Io, "{err}");
         assert!(err.message().contains(&secure.url("/down")), "{err}");
         assert!(err.message().contains("redirect"), "{err}");
-        assert!(plain.seen().is_empty(), "the downgraded URL was requested");
+        assert!(plain.paths().is_empty(), "the downgraded URL was requested");
     }
 
     #[test]
     fn https_rejects_untrusted_and_misnamed_certificates() {
         let (roots, tls) = test_pki(&["tuf.invalid"]);
         let (other_roots, _) = test_pki(&["127.0.0.1"]);
-        let server = Server::start_tls(tls, |_, s| respond_body(s, b"x"));
+        let server = Server::start_tls(tls);
+        server.fallback(Reply::body(b"x"));
         let url = server.url("/x");
         // Right CA, wrong name.
         let err = fetcher_trusting(roots).fetch(&url, 100).unwrap_err();
@@ -1340,7 +1109,7 @@ mod tests {
         );
         assert_eq!(kind(fetcher().fetch(&url, 100)), ErrorKind::Io);
         assert!(
-            server.seen().is_empty(),
+            server.paths().is_empty(),
             "a request was sent over unverified TLS"
         );
     }
@@ -1452,7 +1221,7 @@ mod tests {
 
     #[test]
     fn odd_config_values_do_not_panic() {
-        let server = Server::start(|_, s| respond_body(s, b"ok"));
+        let server = serving(Reply::body(b"ok"));
         let mut f = HttpFetcher::new(HttpConfig {
             connect_timeout: Duration::ZERO,
             read_timeout: Duration::MAX,

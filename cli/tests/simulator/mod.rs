@@ -1,6 +1,7 @@
-//! A repository simulator for the CLI tests: a real HTTP/1.1 server on
-//! 127.0.0.1 that serves a TUF repository from memory and records every
-//! request, so tests can assert the exact request sequence.
+//! A repository simulator for the CLI tests: the test kit's server on
+//! 127.0.0.1 (keep-alive, as a repository is) serving a TUF repository
+//! from memory and recording every request, so tests can assert the exact
+//! request sequence.
 //!
 //! The repository content comes from the python-tuf generated fixtures
 //! (`target/fixtures/<repo>/<state>/{metadata,targets}`): "publishing" a
@@ -9,69 +10,38 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::Duration;
 
-/// Where `tests/fixtures/generate.py` wrote its repositories.
-pub fn fixtures() -> PathBuf {
-    let dir = std::env::var_os("TUF_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fixtures"));
-    assert!(
-        dir.join("VERSION").exists(),
-        "fixtures missing at {}: run scripts/test (it generates them with python-tuf)",
-        dir.display()
-    );
-    dir
-}
+pub use tuf_testkit::fixtures::state_dir;
+use tuf_testkit::fixtures::state_files;
+use tuf_testkit::server::{Reply, Server};
 
-pub fn state_dir(repo: &str, state: &str) -> PathBuf {
-    let dir = fixtures().join(repo).join(state);
-    assert!(dir.is_dir(), "no fixture state {}", dir.display());
-    dir
-}
+/// Served path -> body.
+type Files = HashMap<String, Vec<u8>>;
 
 #[derive(Default)]
 struct Shared {
     /// URL path without the leading `/` (e.g. `metadata/timestamp.json`)
     /// to body.
-    files: Mutex<HashMap<String, Vec<u8>>>,
-    /// Every request path, in arrival order, as sent.
-    requests: Mutex<Vec<String>>,
+    files: Mutex<Files>,
     /// A publication made when a request for this path arrives, before it
     /// is answered (the publisher re-signing between two requests).
-    publish_on: Mutex<Option<(String, HashMap<String, Vec<u8>>)>>,
+    publish_on: Mutex<Option<(String, Files)>>,
 }
 
 pub struct RepositorySimulator {
-    base: String,
+    server: Server,
     shared: Arc<Shared>,
-    stop: Arc<AtomicBool>,
-    accept_thread: Option<JoinHandle<()>>,
 }
 
 impl RepositorySimulator {
     /// An empty repository.
     pub fn start() -> RepositorySimulator {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let base = format!("http://{}/", listener.local_addr().expect("local address"));
+        let server = Server::start_keep_alive();
         let shared = Arc::new(Shared::default());
-        let stop = Arc::new(AtomicBool::new(false));
-        let accept_thread = {
-            let (shared, stop) = (shared.clone(), stop.clone());
-            std::thread::spawn(move || accept_loop(listener, shared, stop))
-        };
-        RepositorySimulator {
-            base,
-            shared,
-            stop,
-            accept_thread: Some(accept_thread),
-        }
+        let state = shared.clone();
+        server.route_fn(move |request| Some(answer(&state, &request.method, &request.path)));
+        RepositorySimulator { server, shared }
     }
 
     /// A repository serving a fixture state.
@@ -117,134 +87,45 @@ impl RepositorySimulator {
     }
 
     pub fn metadata_url(&self) -> String {
-        format!("{}metadata/", self.base)
+        self.server.metadata_url()
     }
 
     pub fn targets_url(&self) -> String {
-        format!("{}targets/", self.base)
+        self.server.targets_url()
     }
 
     /// The requests since the last call, as paths like
     /// `metadata/timestamp.json`.
     pub fn take_requests(&self) -> Vec<String> {
-        std::mem::take(&mut *self.shared.requests.lock().unwrap())
+        let requests = self.server.take_requests();
+        requests
+            .into_iter()
+            .map(|r| r.path.trim_start_matches('/').to_string())
+            .collect()
     }
 }
 
-impl Drop for RepositorySimulator {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(
-            self.base
-                .trim_start_matches("http://")
-                .trim_end_matches('/'),
-        );
-        if let Some(t) = self.accept_thread.take() {
-            let _ = t.join();
+fn answer(shared: &Shared, method: &str, path: &str) -> Reply {
+    let key = path.trim_start_matches('/').to_string();
+    {
+        let mut publish_on = shared.publish_on.lock().unwrap();
+        if publish_on.as_ref().is_some_and(|(path, _)| *path == key) {
+            let (_, files) = publish_on.take().unwrap();
+            *shared.files.lock().unwrap() = files;
         }
     }
-}
-
-fn state_files(repo: &str, state: &str) -> HashMap<String, Vec<u8>> {
-    let dir = state_dir(repo, state);
-    let mut files = HashMap::new();
-    for sub in ["metadata", "targets"] {
-        load_tree(&dir.join(sub), sub, &mut files);
-    }
-    files
-}
-
-fn load_tree(dir: &Path, prefix: &str, files: &mut HashMap<String, Vec<u8>>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+    let body = {
+        let files = shared.files.lock().unwrap();
+        files
+            .get(&key)
+            .or_else(|| files.get(&percent_decode(&key)))
+            .cloned()
     };
-    for entry in entries {
-        let path = entry.expect("read fixture directory").path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let key = format!("{prefix}/{name}");
-        if path.is_dir() {
-            load_tree(&path, &key, files);
-        } else {
-            files.insert(key, std::fs::read(&path).expect("read fixture file"));
-        }
+    match (method, body) {
+        ("GET", Some(body)) => Reply::body(&body).header("Content-Type: application/octet-stream"),
+        ("GET", None) => Reply::status("404 Not Found", b"not found\n"),
+        _ => Reply::status("405 Method Not Allowed", b""),
     }
-}
-
-fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop: Arc<AtomicBool>) {
-    for stream in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            break;
-        }
-        let Ok(stream) = stream else { continue };
-        let shared = shared.clone();
-        // One thread per connection: several client processes may run at once.
-        std::thread::spawn(move || {
-            let _ = serve_connection(stream, &shared);
-        });
-    }
-}
-
-/// Answers requests on one connection until the client closes it.
-fn serve_connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut writer = stream;
-    loop {
-        let Some((method, path)) = read_request_head(&mut reader)? else {
-            return Ok(());
-        };
-        let key = path.trim_start_matches('/').to_string();
-        shared.requests.lock().unwrap().push(key.clone());
-        {
-            let mut publish_on = shared.publish_on.lock().unwrap();
-            if publish_on.as_ref().is_some_and(|(path, _)| *path == key) {
-                let (_, files) = publish_on.take().unwrap();
-                *shared.files.lock().unwrap() = files;
-            }
-        }
-        let body = {
-            let files = shared.files.lock().unwrap();
-            files
-                .get(&key)
-                .or_else(|| files.get(&percent_decode(&key)))
-                .cloned()
-        };
-        match (method.as_str(), body) {
-            ("GET", Some(body)) => respond(&mut writer, "200 OK", &body)?,
-            ("GET", None) => respond(&mut writer, "404 Not Found", b"not found\n")?,
-            _ => respond(&mut writer, "405 Method Not Allowed", b"")?,
-        }
-    }
-}
-
-/// The method and path of the next request; None at end of connection.
-/// Request bodies are not expected (the client only sends GET).
-fn read_request_head(reader: &mut impl BufRead) -> std::io::Result<Option<(String, String)>> {
-    let mut line = String::new();
-    if reader.read_line(&mut line)? == 0 {
-        return Ok(None);
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or("").to_string();
-    let path = parts.next().unwrap_or("").to_string();
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header)? == 0 || header == "\r\n" || header == "\n" {
-            break;
-        }
-    }
-    Ok(Some((method, path)))
-}
-
-fn respond(w: &mut impl Write, status: &str, body: &[u8]) -> std::io::Result<()> {
-    write!(
-        w,
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\n\r\n",
-        body.len()
-    )?;
-    w.write_all(body)?;
-    w.flush()
 }
 
 fn percent_decode(s: &str) -> String {

@@ -8,8 +8,8 @@
 //! bytes (`_secret(name)`). SHAKE-256 is written out below (Keccak-f[1600],
 //! FIPS 202) because no crate of the workspace ships it.
 //!
-//! Shared source: `io/tests/hostile.rs` includes this file with
-//! `#[path]`, and the fuzz crate compiles it as a module. It needs only
+//! Shared source: the test kit compiles it as `tuf_testkit::keys`, and the
+//! fuzz crate (its own workspace) includes it by `#[path]`. It needs only
 //! `ed25519-dalek`, `sha2`, `hex`, `serde_json` and `tuf-core`.
 #![allow(dead_code)]
 

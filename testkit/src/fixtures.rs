@@ -1,7 +1,6 @@
-//! Shared harness for the fixture-driven tests: a repository "server" that
-//! serves one state directory of a python-tuf generated repository and
-//! records every request, an in-memory metadata store, and helpers.
-#![allow(dead_code)]
+//! The python-tuf fixtures of `tests/fixtures/generate.py` and the
+//! in-memory client over them: a fetcher serving one state directory with
+//! a request log, the memory store, and assertion helpers.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,10 +12,11 @@ use tuf_core::updater::{Fetcher, Updater};
 
 /// The reference time the fixtures are made for (valid until 2100).
 pub fn ref_time() -> UnixTime {
-    parse_expires("2030-01-01T00:00:00Z").unwrap()
+    parse_expires("2030-01-01T00:00:00Z").expect("fixed time")
 }
 
-/// Where `tests/fixtures/generate.py` wrote its repositories.
+/// Where `tests/fixtures/generate.py` wrote its repositories:
+/// `$TUF_FIXTURES`, else the workspace's `target/fixtures`.
 pub fn fixtures() -> PathBuf {
     let dir = std::env::var_os("TUF_FIXTURES")
         .map(PathBuf::from)
@@ -47,6 +47,39 @@ pub fn target_file(repo: &str, state: &str, name: &str) -> Vec<u8> {
     read(&state_dir(repo, state).join("targets").join(name))
 }
 
+/// The metadata files of a state, by served name.
+pub fn metadata_files(repo: &str, state: &str) -> HashMap<String, Vec<u8>> {
+    let mut files = HashMap::new();
+    load_tree(&state_dir(repo, state).join("metadata"), "", &mut files);
+    files
+}
+
+/// Every file of a state as `metadata/<name>` and `targets/<path>`.
+pub fn state_files(repo: &str, state: &str) -> HashMap<String, Vec<u8>> {
+    let dir = state_dir(repo, state);
+    let mut files = HashMap::new();
+    for sub in ["metadata", "targets"] {
+        load_tree(&dir.join(sub), &format!("{sub}/"), &mut files);
+    }
+    files
+}
+
+fn load_tree(dir: &Path, prefix: &str, files: &mut HashMap<String, Vec<u8>>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.expect("read fixture directory").path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let key = format!("{prefix}{name}");
+        if path.is_dir() {
+            load_tree(&path, &format!("{key}/"), files);
+        } else {
+            files.insert(key, read(&path));
+        }
+    }
+}
+
 /// Serves `<state>/metadata/<name>` for URLs `mem://repo/<name>`.
 pub struct DirFetcher {
     pub state: PathBuf,
@@ -72,22 +105,35 @@ impl DirFetcher {
 
 impl Fetcher for DirFetcher {
     fn fetch(&mut self, url: &str, max_len: u64) -> Result<Vec<u8>> {
-        let name = url
-            .strip_prefix(BASE_URL)
-            .ok_or_else(|| Error::io(format!("unexpected URL {url}")))?;
-        self.log.push(name.to_string());
-        let body = match self.overrides.get(name) {
-            Some(b) => b.clone(),
-            None => std::fs::read(self.state.join("metadata").join(name))
-                .map_err(|_| Error::not_found(format!("{url}: 404")))?,
-        };
-        if body.len() as u64 > max_len {
-            return Err(Error::download_size(format!(
-                "{url}: more than {max_len} bytes"
-            )));
-        }
-        Ok(body)
+        serve_mem(url, max_len, &mut self.log, |name| {
+            let file = self.state.join("metadata").join(name);
+            self.overrides
+                .get(name)
+                .cloned()
+                .or_else(|| std::fs::read(file).ok())
+        })
     }
+}
+
+/// Answers `mem://repo/<name>` with `find(name)` (None: 404), logging the
+/// name and honouring the byte cap like the HTTP fetcher.
+pub fn serve_mem(
+    url: &str,
+    max_len: u64,
+    log: &mut Vec<String>,
+    find: impl FnOnce(&str) -> Option<Vec<u8>>,
+) -> Result<Vec<u8>> {
+    let name = url
+        .strip_prefix(BASE_URL)
+        .ok_or_else(|| Error::io(format!("unexpected URL {url}")))?;
+    log.push(name.to_string());
+    let body = find(name).ok_or_else(|| Error::not_found(format!("{url}: 404")))?;
+    if body.len() as u64 > max_len {
+        return Err(Error::download_size(format!(
+            "{url}: more than {max_len} bytes"
+        )));
+    }
+    Ok(body)
 }
 
 /// Metadata store in memory.
@@ -95,19 +141,24 @@ pub type MemStore = tuf_core::updater::MemoryStore;
 
 pub type TestUpdater = Updater<DirFetcher, MemStore>;
 
-/// A client that trusts `1.root.json` of `<repo>/<root_state>` and talks to
+/// A client that trusts `1.root.json` of `<repo>/1` and talks to
 /// `<repo>/<state>`.
 pub fn client_with(repo: &str, state: &str, config: Config) -> TestUpdater {
-    let mut store = MemStore::default();
-    store
-        .files
-        .insert("root".into(), metadata_file(repo, "1", "1.root.json"));
     Updater::new(
         config,
         BASE_URL,
         DirFetcher::new(state_dir(repo, state)),
-        store,
+        trusting_root(repo),
     )
+}
+
+/// A store holding only `<repo>/1`'s `1.root.json` as the trusted root.
+pub fn trusting_root(repo: &str) -> MemStore {
+    let mut store = MemStore::default();
+    store
+        .files
+        .insert("root".into(), metadata_file(repo, "1", "1.root.json"));
+    store
 }
 
 pub fn client(repo: &str, state: &str) -> TestUpdater {
@@ -126,8 +177,12 @@ pub fn stored(u: &TestUpdater, role: &str) -> Option<Vec<u8>> {
 
 /// The `signed.version` of stored metadata, for asserting trusted state.
 pub fn stored_version(u: &TestUpdater, role: &str) -> Option<u64> {
-    let bytes = stored(u, role)?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    version_of(&stored(u, role)?)
+}
+
+/// `signed.version` of metadata bytes, if they are JSON with one.
+pub fn version_of(bytes: &[u8]) -> Option<u64> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
     v["signed"]["version"].as_u64()
 }
 
