@@ -115,7 +115,7 @@ function tokenInfo(string $dir): string
  * batch, each once, before any archive; with a delay per request, they
  * overlap in time (the batch is fetched in parallel).
  */
-function checkOneBatch(array $requests, string $project): void
+function checkOneBatch(array $requests, string $project, string $output): void
 {
     $isBin = static fn (array $r): bool => str_starts_with($r['uri'], '/8/metadata/')
         && !preg_match('#/(\d+\.root|timestamp|snapshot|targets)\.json$#', $r['uri']);
@@ -126,7 +126,7 @@ function checkOneBatch(array $requests, string $project): void
     check(count($bins) > 1 && count($bins) === $stored && count(array_unique($bins)) === count($bins)
         && $positions === range($positions[0], $positions[0] + count($positions) - 1) && end($positions) < $firstArchive,
         'prefetch: a cold install fetches its ' . count($bins) . ' bins in one batch, each once, before any archive',
-        json_encode(array_map(static fn (array $r): string => $r['uri'], $requests), JSON_PRETTY_PRINT));
+        json_encode(array_map(static fn (array $r): string => $r['uri'], $requests), JSON_PRETTY_PRINT) . "\n" . $output);
     if ((int) getenv('E2E_DELAY_MS') > 0 && count($bins) > 1) {
         $batch = array_map(static fn (int $i): array => $requests[$i], $positions);
         $span = max(array_column($batch, 'end')) - min(array_column($batch, 'start'));
@@ -196,7 +196,8 @@ $lock1 = file_get_contents("$project/composer.lock");
 // stored TUF state: the shipped root is trusted again).
 exec('rm -rf ' . escapeshellarg("$project/vendor"));
 $before = count(requests());
-[$status, $out] = composer($project, ['install']);
+// -v: the plugin's note on what it prefetched (or why not).
+[$status, $out] = composer($project, $prefetch ? ['install', '-v'] : ['install']);
 $coldInstall = array_slice(requests(), $before);
 $got = drupalModules($project);
 ksort($got);
@@ -205,7 +206,7 @@ check($status === 0 && $got === $expected1 && file_get_contents("$project/compos
 check(storedDiffers($project, '1') === [], 'after install, the stored TUF state is what state 1 published',
     'differ: ' . implode(', ', storedDiffers($project, '1')));
 if ($prefetch) {
-    checkOneBatch($coldInstall, $project);
+    checkOneBatch($coldInstall, $project, $out);
 }
 
 serve('2');

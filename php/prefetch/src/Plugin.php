@@ -11,13 +11,23 @@ use Composer\EventDispatcher\EventSubscriberInterface;
 use Composer\Installer\InstallerEvent;
 use Composer\Installer\InstallerEvents;
 use Composer\IO\IOInterface;
+use Composer\Package\PackageInterface;
+use Composer\Plugin\PluginEvents;
 use Composer\Plugin\PluginInterface;
+use Composer\Plugin\PreFileDownloadEvent;
 
 /**
  * Once Composer knows every package it will download (before it runs its
  * operations), looks up all their TUF targets at once, so that the
  * delegated roles they need are fetched in one parallel batch through
  * Composer's own HTTP downloader instead of one request at a time.
+ *
+ * When this plugin is itself installed by the run (a fresh checkout), it
+ * is activated after that event, with composer-integration, before the
+ * other packages download ("plugin-modifies-downloads"): it then runs at
+ * the first package download instead, for the locked packages not yet
+ * installed at their locked version (Composer writes the lock before it
+ * downloads).
  *
  * It only warms the shim's updater that php-tuf/composer-integration
  * holds: composer-integration's checks run afterwards exactly as before,
@@ -30,9 +40,17 @@ final class Plugin implements PluginInterface, EventSubscriberInterface
 
     private IOInterface $io;
 
+    /** Whether this process already prefetched. */
+    private bool $done = false;
+
     public static function getSubscribedEvents(): array
     {
-        return [InstallerEvents::PRE_OPERATIONS_EXEC => 'prefetch'];
+        return [
+            InstallerEvents::PRE_OPERATIONS_EXEC => 'prefetch',
+            // Before composer-integration's handler (-1000) asks for the
+            // first target's length.
+            PluginEvents::PRE_FILE_DOWNLOAD => ['firstDownload', 100],
+        ];
     }
 
     public function activate(Composer $composer, IOInterface $io): void
@@ -55,6 +73,7 @@ final class Plugin implements PluginInterface, EventSubscriberInterface
             // A dry run downloads nothing.
             return;
         }
+        $this->done = true;
         $operations = $event->getTransaction()?->getOperations() ?? [];
         $packages = [];
         foreach ($operations as $operation) {
@@ -64,6 +83,34 @@ final class Plugin implements PluginInterface, EventSubscriberInterface
                 $packages[] = $operation->getTargetPackage();
             }
         }
+        $this->prefetchPackages($packages);
+    }
+
+    public function firstDownload(PreFileDownloadEvent $event): void
+    {
+        if ($this->done || $event->getType() !== 'package') {
+            return;
+        }
+        $this->done = true;
+        $locker = $this->composer->getLocker();
+        if (!$locker->isLocked()) {
+            return;
+        }
+        $local = $this->composer->getRepositoryManager()->getLocalRepository();
+        $packages = [];
+        foreach ($locker->getLockedRepository(true)->getPackages() as $package) {
+            if ($local->findPackage($package->getName(), $package->getVersion()) === null) {
+                $packages[] = $package;
+            }
+        }
+        $this->prefetchPackages($packages);
+    }
+
+    /**
+     * @param PackageInterface[] $packages
+     */
+    private function prefetchPackages(array $packages): void
+    {
         foreach (TufRepositories::targetsByRepository($this->composer, $packages) as $url => [$repository, $targets]) {
             try {
                 $this->prefetchFrom($repository, $targets);
