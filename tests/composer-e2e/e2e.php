@@ -210,9 +210,15 @@ if ($prefetch) {
 }
 
 serve('2');
-[$status, $out] = composer($project, ['update']);
+[$status, $out] = composer($project, $prefetch ? ['update', '-v'] : ['update']);
 check($status === 0 && (drupalModules($project)['drupal/token'] ?? null) === '1.15.0' && str_contains(tokenInfo($project), "version: '1.15.0'"),
     'composer update (state 2) installs drupal/token 1.15.0', $out);
+if ($prefetch) {
+    // The plugin was active from the start: it ran on Composer's list of
+    // operations (pre-operations-exec), for the one package it updates.
+    check(preg_match('/^\[TUF\] Prefetched \d+ metadata files for 1 packages in one batch\.$/m', $out) === 1,
+        'prefetch: an update runs the prefetch on Composer\'s operations (the one package it updates)', $out);
+}
 check(storedDiffers($project, '2') === [], 'the stored TUF state is what state 2 published',
     'differ: ' . implode(', ', storedDiffers($project, '2')));
 
