@@ -25,6 +25,7 @@ mod errors;
 mod hashes;
 mod lock;
 mod options;
+mod prefetch;
 #[cfg(feature = "probes")]
 mod probes;
 mod target_info;

@@ -27,6 +27,7 @@ use crate::args::{php_int, ArrayArg, Bytes, Callable, Param};
 use crate::callbacks::{Callback, PhpFetcher, PhpStore, StoreCallbacks, Tracker};
 use crate::errors::{ensure_not_constructed, entry, Failure, Outcome};
 use crate::options::Options;
+use crate::prefetch::{role_files_array, target_names};
 use crate::target_info::TargetInfo;
 use crate::trusted::put;
 
@@ -34,6 +35,7 @@ const CONSTRUCT: &str = "Tuf\\Native\\Updater::__construct";
 const WITH_CALLBACKS: &str = "Tuf\\Native\\Updater::withCallbacks";
 const GET_TARGET_INFO: &str = "Tuf\\Native\\Updater::getTargetInfo";
 const DOWNLOAD: &str = "Tuf\\Native\\Updater::download";
+const ROLES_TO_FETCH: &str = "Tuf\\Native\\Updater::rolesToFetch";
 
 /// Native HTTP(S)/file fetcher and the crash-safe disk cache.
 struct Standalone {
@@ -291,6 +293,24 @@ impl Updater {
             let mut backend = self.backend()?;
             let info = with_updater!(&mut *backend, |u| u.get_target_info(target))?;
             info.map(TargetInfo::from_core).transpose()
+        })
+    }
+
+    /// The delegated roles the lookups of `$targets` (a list of target
+    /// names) would fetch next, fetched nothing: `[['role' => string, 'file'
+    /// => string, 'maxBytes' => int], ...]`, distinct, in first-needed
+    /// order; `file` is relative to the metadata URL, as the fetch callback
+    /// would be asked for it, under that cap. Roles found in the store are
+    /// verified on the way, as getTargetInfo() does; a search stops at the
+    /// first role it would fetch. For fetching them all at once before the
+    /// lookups. Needs a successful refresh() first.
+    pub fn roles_to_fetch(&self, targets: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
+        entry(|| {
+            let names = target_names(targets, Param::new(ROLES_TO_FETCH, 1, "targets"))?;
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let mut backend = self.backend()?;
+            let roles = with_updater!(&mut *backend, |u| u.roles_to_fetch(&names))?;
+            role_files_array(&roles)
         })
     }
 

@@ -205,6 +205,21 @@ namespace Tuf\Native {
         }
 
         /**
+         * The delegated roles the lookups of $targets would fetch next,
+         * distinct, in first-needed order; fetches nothing (roles in the
+         * store are verified on the way, as getTargetInfo() does).
+         *
+         * @param list<string> $targets Target names.
+         * @return list<array{role: string, file: string, maxBytes: int}>
+         *     file: relative to the metadata URL, as the fetch callback
+         *     would be asked for it, with that cap.
+         * @throws Exception\TufException
+         */
+        public function rolesToFetch(array $targets): array
+        {
+        }
+
+        /**
          * Downloads and verifies $target into $destinationDir (standalone
          * updater only).
          *

@@ -21,6 +21,9 @@ use crate::metadata::MetaFile;
 use crate::time::UnixTime;
 use crate::trusted::{TimestampUpdate, TrustedSet, VerifiedTargets};
 
+mod prefetch;
+pub use prefetch::RoleFile;
+
 /// Fetches repository files. Implementations stop reading at `max_len`
 /// bytes and return `ErrorKind::DownloadSize` for a longer body, and
 /// `ErrorKind::NotFound` when the file does not exist (HTTP 404).

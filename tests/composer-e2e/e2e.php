@@ -18,6 +18,9 @@
  * PHP libraries come from Debian (guzzlehttp/psr7, guzzlehttp/promises,
  * psr/http-message; see lib.php). E2E_DELAY_MS=N in the environment
  * delays every answer of the server by N ms (see startServer()).
+ * E2E_PREFETCH=1 adds tuf-native's prefetch plugin (php/prefetch): every
+ * check holds as without it, and a cold install fetches its hashed bins in
+ * one batch (in parallel, checked when E2E_DELAY_MS is set).
  */
 
 declare(strict_types=1);
@@ -106,6 +109,32 @@ function tokenInfo(string $dir): string
     return (string) @file_get_contents("$dir/vendor/drupal/token/token.info.yml");
 }
 
+/**
+ * The requests of a cold `composer install` with the prefetch plugin: the
+ * hashed bins (every metadata file but the top-level roles) come in one
+ * batch, each once, before any archive; with a delay per request, they
+ * overlap in time (the batch is fetched in parallel).
+ */
+function checkOneBatch(array $requests, string $project, string $output): void
+{
+    $isBin = static fn (array $r): bool => str_starts_with($r['uri'], '/8/metadata/')
+        && !preg_match('#/(\d+\.root|timestamp|snapshot|targets)\.json$#', $r['uri']);
+    $positions = array_keys(array_filter($requests, $isBin));
+    $bins = array_map(static fn (int $i): string => $requests[$i]['uri'], $positions);
+    $firstArchive = array_key_first(array_filter($requests, static fn (array $r): bool => str_starts_with($r['uri'], '/8/dist/')));
+    $stored = count(glob("$project/" . $GLOBALS['tufDir'] . '/[0-9a-f][0-9a-f][0-9a-f]-*.json'));
+    check(count($bins) > 1 && count($bins) === $stored && count(array_unique($bins)) === count($bins)
+        && $positions === range($positions[0], $positions[0] + count($positions) - 1) && end($positions) < $firstArchive,
+        'prefetch: a cold install fetches its ' . count($bins) . ' bins in one batch, each once, before any archive',
+        json_encode(array_map(static fn (array $r): string => $r['uri'], $requests), JSON_PRETTY_PRINT) . "\n" . $output);
+    if ((int) getenv('E2E_DELAY_MS') > 0 && count($bins) > 1) {
+        $batch = array_map(static fn (int $i): array => $requests[$i], $positions);
+        $span = max(array_column($batch, 'end')) - min(array_column($batch, 'start'));
+        $busy = array_sum(array_map(static fn (array $r): float => $r['end'] - $r['start'], $batch));
+        check($span < 0.75 * $busy, sprintf('prefetch: the batch is served in parallel (%.0f ms for %.0f ms of requests)', $span * 1000, $busy * 1000));
+    }
+}
+
 $url = startServer($work, $repo);
 
 // ---------------------------------------------------------------- project
@@ -115,7 +144,11 @@ mkdir("$project/tuf", 0777, true);
 // The root the project ships: composer-integration looks for
 // tuf/<host>.json beside composer.json.
 copy("$repo/1/metadata/1.root.json", "$project/tuf/127.0.0.1.json");
-writeComposerJson($project, siteComposerJson($url, $shared, clientShim($source)));
+$prefetch = (bool) getenv('E2E_PREFETCH');
+writeComposerJson($project, siteComposerJson($url, $shared, $prefetch ? clientShimPrefetch($source) : clientShim($source)));
+if ($prefetch) {
+    echo "composer-e2e: with the prefetch plugin (E2E_PREFETCH)\n";
+}
 
 // ---------------------------------------------------------------- the happy path
 
@@ -162,18 +195,30 @@ $lock1 = file_get_contents("$project/composer.lock");
 // composer install from the lock, in a fresh checkout (no vendor/, so no
 // stored TUF state: the shipped root is trusted again).
 exec('rm -rf ' . escapeshellarg("$project/vendor"));
-[$status, $out] = composer($project, ['install']);
+$before = count(requests());
+// -v: the plugin's note on what it prefetched (or why not).
+[$status, $out] = composer($project, $prefetch ? ['install', '-v'] : ['install']);
+$coldInstall = array_slice(requests(), $before);
 $got = drupalModules($project);
 ksort($got);
 check($status === 0 && $got === $expected1 && file_get_contents("$project/composer.lock") === $lock1,
     'composer install from the lock installs the locked releases', $out);
 check(storedDiffers($project, '1') === [], 'after install, the stored TUF state is what state 1 published',
     'differ: ' . implode(', ', storedDiffers($project, '1')));
+if ($prefetch) {
+    checkOneBatch($coldInstall, $project, $out);
+}
 
 serve('2');
-[$status, $out] = composer($project, ['update']);
+[$status, $out] = composer($project, $prefetch ? ['update', '-v'] : ['update']);
 check($status === 0 && (drupalModules($project)['drupal/token'] ?? null) === '1.15.0' && str_contains(tokenInfo($project), "version: '1.15.0'"),
     'composer update (state 2) installs drupal/token 1.15.0', $out);
+if ($prefetch) {
+    // The plugin was active from the start: it ran on Composer's list of
+    // operations (pre-operations-exec), for the one package it updates.
+    check(preg_match('/^\[TUF\] Prefetched \d+ metadata files for 1 packages in one batch\.$/m', $out) === 1,
+        'prefetch: an update runs the prefetch on Composer\'s operations (the one package it updates)', $out);
+}
 check(storedDiffers($project, '2') === [], 'the stored TUF state is what state 2 published',
     'differ: ' . implode(', ', storedDiffers($project, '2')));
 

@@ -64,6 +64,7 @@ $reference = realpath("$source/../shared/reference/php-tuf-0.1.7") ?: setupFaile
 $clients = [
     'php-tuf 0.1.7' => clientPhpTuf($reference),
     'shim' => clientShim($source),
+    'shim + prefetch' => clientShimPrefetch($source),
 ];
 
 function median(array $values): float

@@ -52,6 +52,9 @@ function startServer(string $work, string $repo): string
     if ($delay !== false) {
         ctype_digit($delay) || setupFailed("E2E_DELAY_MS must be a whole number of milliseconds, not '$delay'");
         $env += ['E2E_DELAY_MS' => $delay, 'PHP_CLI_SERVER_WORKERS' => '16'];
+    } elseif (getenv('E2E_PREFETCH')) {
+        // Parallel requests are answered in parallel, as a real server does.
+        $env += ['PHP_CLI_SERVER_WORKERS' => '16'];
     }
     // Bounded lifetime: killed at exit, and by timeout(1) in any case.
     $server = proc_open(
@@ -131,6 +134,19 @@ function clientShim(string $source): array
     ];
 }
 
+/**
+ * The shim with tuf-native's prefetch plugin (php/prefetch): the TUF
+ * metadata of every package Composer will download, fetched in one
+ * parallel batch before it downloads them.
+ */
+function clientShimPrefetch(string $source): array
+{
+    $client = clientShim($source);
+    $client['repositories'][] = ['type' => 'path', 'url' => "$source/php/prefetch", 'options' => ['symlink' => true]];
+    $client['require']['tuf-native/composer-prefetch'] = '*';
+    return $client;
+}
+
 /** php-tuf 0.1.7 itself, from its sources ($reference), the extension not loaded. */
 function clientPhpTuf(string $reference): array
 {
@@ -177,7 +193,7 @@ function siteComposerJson(string $url, string $integration, array $client): arra
         ],
         'minimum-stability' => 'alpha',
         'config' => [
-            'allow-plugins' => ['php-tuf/composer-integration' => true],
+            'allow-plugins' => ['php-tuf/composer-integration' => true, 'tuf-native/composer-prefetch' => true],
             'secure-http' => false,
             'audit' => ['abandoned' => 'ignore'],
         ],

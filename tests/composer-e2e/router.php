@@ -17,6 +17,7 @@
 
 declare(strict_types=1);
 
+$start = microtime(true);
 $delay = (int) getenv('E2E_DELAY_MS');
 if ($delay > 0) {
     usleep($delay * 1000);
@@ -42,6 +43,10 @@ file_put_contents(getenv('E2E_LOG'), json_encode([
     'uri' => $uri,
     'status' => $status,
     'x-php-tuf' => $_SERVER['HTTP_X_PHP_TUF'] ?? null,
+    // When the request came and when it was answered (seconds), to tell
+    // requests served in parallel from one after another.
+    'start' => $start,
+    'end' => microtime(true),
 ]) . "\n", FILE_APPEND | LOCK_EX);
 
 http_response_code($status);

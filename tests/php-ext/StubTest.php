@@ -65,7 +65,7 @@ final class StubTest extends TestCase
         $this->assertSame([], $api['functions']);
         $this->assertSame([], $api['constants']);
         $updater = $api['classes']['Tuf\\Native\\Updater']['methods'];
-        $this->assertSame(['__construct', 'download', 'getTargetInfo', 'initRoot', 'refresh', 'status', 'withCallbacks'], array_keys($updater));
+        $this->assertSame(['__construct', 'download', 'getTargetInfo', 'initRoot', 'refresh', 'rolesToFetch', 'status', 'withCallbacks'], array_keys($updater));
         $this->assertSame("array (\n)", $updater['__construct']['params'][2]['default']);
         $this->assertSame('?Tuf\\Native\\TargetInfo', $updater['getTargetInfo']['return']);
         $this->assertSame("'data'", $api['classes']['Tuf\\Native\\Hashes']['methods']['verifyString']['params'][3]['default']);

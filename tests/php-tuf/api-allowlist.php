@@ -30,4 +30,7 @@ return [
     // Added: the storage directory's lock (the CLI's and the standalone
     // updater's), taken around refreshes, lookups and FileStorage writes.
     'Tuf\\Client\\DurableStorage\\StorageLock' => 'added: internal, the lock on a FileStorage directory',
+    // Added: prefetch() looks up many targets at once, fetching the roles
+    // they need in one parallel batch (php/prefetch, the Composer plugin).
+    'Tuf\\Client\\Updater::prefetch' => 'added: batch lookups with one parallel fetch of the delegated roles they need',
 ];

@@ -118,6 +118,14 @@ class Updater
     private const RECENT_ROLES = 16;
 
     /**
+     * Metadata files prefetch() fetched in one batch, by file name: the
+     * native fetch callback takes each from here first, once.
+     *
+     * @var array<string, string>
+     */
+    private array $prefetched = [];
+
+    /**
      * @param SizeCheckingLoader $serverLoader
      *   Loads repository files: metadata by file name ("timestamp.json",
      *   "2.root.json"...), and targets by path for download().
@@ -153,6 +161,7 @@ class Updater
     {
         if ($force) {
             $this->isRefreshed = false;
+            $this->prefetched = [];
         }
         if ($this->isRefreshed) {
             return true;
@@ -243,6 +252,69 @@ class Updater
                 $this->verify($target, $stream);
                 return $stream;
             });
+    }
+
+    /**
+     * Looks up many targets at once, fetching the delegated roles they need
+     * in one parallel batch (an addition to php-tuf's API, for Composer
+     * plugins that know every package they will download).
+     *
+     * Refreshes if needed, asks the native core which roles the lookups of
+     * $targets would fetch (it searches what is trusted or stored, without
+     * any request), hands their file names to $fetchAll, then runs the
+     * lookups, which take those files through the usual fetch callback
+     * (same caps) and verify and store them as always: no trust decision
+     * changes. Roles below the ones fetched, if any, are fetched by the
+     * lookups one at a time. The later getLength(), download() and verify()
+     * calls then find the roles trusted.
+     *
+     * @param string[] $targets
+     *   Target paths.
+     * @param callable(array<string, int>): array<string, ?string> $fetchAll
+     *   Given metadata file names (relative to the metadata URL, as the
+     *   loader is asked for them) mapped to their byte caps, returns file
+     *   name => bytes, or null for a file it could not fetch; files it
+     *   leaves out or that break their cap are fetched later as usual.
+     *
+     * @throws \Throwable
+     *   The first failure (of the refresh, $fetchAll, or a lookup), after
+     *   every target was tried. Safe to ignore: the later calls take the
+     *   usual path and report the same failures.
+     */
+    public function prefetch(array $targets, callable $fetchAll): void
+    {
+        $this->refresh();
+        $targets = array_values(array_unique(array_map('strval', $targets)));
+        $first = null;
+        try {
+            $roles = $this->callNative(static fn (\Tuf\Native\Updater $native): array => $native->rolesToFetch($targets));
+            $wanted = array_column($roles, 'maxBytes', 'file');
+            if ($wanted !== []) {
+                $fetched = $fetchAll($wanted);
+                foreach ($wanted as $file => $maxBytes) {
+                    $bytes = is_array($fetched) ? ($fetched[$file] ?? null) : null;
+                    if (is_string($bytes) && strlen($bytes) <= $maxBytes) {
+                        $this->prefetched[$file] = $bytes;
+                    }
+                }
+            }
+            foreach ($targets as $target) {
+                try {
+                    // The native answer alone: the metadata view comes
+                    // when Composer asks for the target.
+                    $this->callNative(static fn (\Tuf\Native\Updater $native): ?TargetInfo => $native->getTargetInfo($target));
+                } catch (\Throwable $e) {
+                    $first ??= $e;
+                }
+            }
+        } finally {
+            // Only for these lookups: a later refresh may need other bytes
+            // under the same names (without consistent snapshots).
+            $this->prefetched = [];
+        }
+        if ($first !== null) {
+            throw $first;
+        }
     }
 
     /**
@@ -404,6 +476,15 @@ class Updater
         // trusted metadata lists (the native cap is then that length, not
         // Repository::$maxBytes) must be exactly that long (5.5.1, 5.6.1).
         $exact = !$isRoot && $fileName !== 'timestamp.json' && $maxBytes !== $this->nativeMaxBytes;
+        $prefetched = $this->prefetched[$fileName] ?? null;
+        if ($prefetched !== null) {
+            // Fetched by prefetch(), served once under the same rules as a
+            // loader's answer; else the loader's own error stands.
+            unset($this->prefetched[$fileName]);
+            if (strlen($prefetched) === $maxBytes || (!$exact && strlen($prefetched) < $maxBytes)) {
+                return $prefetched;
+            }
+        }
         try {
             $stream = $this->serverLoader->load($fileName, $maxBytes, $exact)->wait();
         } catch (NotFoundException $e) {
