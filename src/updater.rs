@@ -95,26 +95,19 @@ macro_rules! with_updater {
 
 fn report_array(report: &RefreshReport) -> Outcome<ZBox<ZendHashTable>> {
     let mut table = ZendHashTable::new();
-    put(
-        &mut table,
-        "root",
-        php_int(report.root_version, "root version")?,
-    )?;
-    put(
-        &mut table,
-        "timestamp",
-        php_int(report.timestamp_version, "timestamp version")?,
-    )?;
-    put(
-        &mut table,
-        "snapshot",
-        php_int(report.snapshot_version, "snapshot version")?,
-    )?;
-    put(
-        &mut table,
-        "targets",
-        php_int(report.targets_version, "targets version")?,
-    )?;
+    let versions = [
+        ("root", report.root_version),
+        ("timestamp", report.timestamp_version),
+        ("snapshot", report.snapshot_version),
+        ("targets", report.targets_version),
+    ];
+    for (role, version) in versions {
+        put(
+            &mut table,
+            role,
+            php_int(version, &format!("{role} version"))?,
+        )?;
+    }
     put(&mut table, "timestampUnchanged", report.timestamp_unchanged)?;
     Ok(table)
 }

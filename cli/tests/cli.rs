@@ -338,13 +338,7 @@ fn publishing_during_a_refresh_or_download_restarts_once() {
     );
 
     // Changing on every attempt: timestamp 1 beside snapshot 2.
-    let stuck = Client::new();
-    stuck.init_fixture("drupal").succeeded();
-    sim.publish("drupal", "2");
-    sim.put(
-        "metadata/timestamp.json",
-        &std::fs::read(state_dir("drupal", "1").join("metadata/timestamp.json")).unwrap(),
-    );
+    let stuck = at_state_2_but_old(&sim, "timestamp.json");
     stuck
         .refresh(&sim)
         .failed_with("repository-changed error: the repository changed during the update");
@@ -352,13 +346,7 @@ fn publishing_during_a_refresh_or_download_restarts_once() {
     assert_eq!(stuck.cache_files(), ["root.json", "timestamp.json"]);
 
     // Older than listed: a rollback, no restart.
-    let rolled = Client::new();
-    rolled.init_fixture("drupal").succeeded();
-    sim.publish("drupal", "2");
-    sim.put(
-        "metadata/snapshot.json",
-        &std::fs::read(state_dir("drupal", "1").join("metadata/snapshot.json")).unwrap(),
-    );
+    let rolled = at_state_2_but_old(&sim, "snapshot.json");
     rolled.refresh(&sim).failed_with("rollback error");
     assert_eq!(sim.take_requests().len(), 3);
 }
@@ -742,4 +730,15 @@ fn concurrent_refreshes_of_one_cache_never_go_back() {
     let status = client.status_json();
     assert_eq!(status["roles"][1]["version"], 2);
     assert_eq!(status["roles"][2]["version"], 2);
+}
+
+/// A client trusting drupal state 1, and the repository at state 2 but for
+/// `file`, still state 1's: published in between two fetches.
+fn at_state_2_but_old(sim: &RepositorySimulator, file: &str) -> Client {
+    let client = Client::new();
+    client.init_fixture("drupal").succeeded();
+    sim.publish("drupal", "2");
+    let old = std::fs::read(state_dir("drupal", "1").join("metadata").join(file)).unwrap();
+    sim.put(&format!("metadata/{file}"), &old);
+    client
 }

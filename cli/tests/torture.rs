@@ -102,13 +102,9 @@ fn assert_only_whole_files(dir: &Path, allowed: &HashMap<String, Vec<Vec<u8>>>, 
     }
 }
 
+/// The cache directory is flat: its file names, sorted.
 fn cache_names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+    tuf_testkit::tree::names(dir)
 }
 
 /// A process killed by a crash point dies of SIGABRT, not with a status.

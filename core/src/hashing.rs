@@ -419,16 +419,9 @@ mod tests {
     use super::*;
     use crate::error::ErrorKind;
 
-    fn listed(data: &[u8]) -> Vec<(String, String)> {
-        vec![
-            ("sha256".into(), digest_hex("sha256", data).unwrap()),
-            ("sha512".into(), digest_hex("sha512", data).unwrap()),
-        ]
-    }
-
     #[test]
     fn one_length_rule_for_known_sizes_and_streams() {
-        let h = listed(b"abc");
+        let h = both(b"abc");
         let expected = Expected {
             length: 3,
             hashes: &h,
@@ -454,7 +447,7 @@ mod tests {
 
     #[test]
     fn accepts_exact_file() {
-        let h = listed(b"hello");
+        let h = both(b"hello");
         verify_bytes(
             "t",
             Expected {
@@ -477,61 +470,27 @@ mod tests {
 
     #[test]
     fn rejects_length_and_hash_mismatch() {
-        let h = listed(b"hello");
-        let e = |r: Result<()>| r.unwrap_err().kind();
-        assert_eq!(
-            e(verify_bytes(
-                "t",
-                Expected {
-                    length: 5,
-                    hashes: &h
-                },
-                b"hellO"
-            )),
-            ErrorKind::InvalidHash
-        );
-        assert_eq!(
-            e(verify_bytes(
-                "t",
-                Expected {
-                    length: 5,
-                    hashes: &h
-                },
-                b"hello!"
-            )),
-            ErrorKind::DownloadSize
-        );
-        assert_eq!(
-            e(verify_bytes(
-                "t",
-                Expected {
-                    length: 5,
-                    hashes: &h
-                },
-                b"hell"
-            )),
-            ErrorKind::InvalidHash
-        );
+        let h = both(b"hello");
         // Only the sha512 is wrong: every known hash must match.
         let mut bad = h.clone();
         bad[1].1 = digest_hex("sha512", b"other").unwrap();
-        assert_eq!(
-            e(verify_bytes(
-                "t",
-                Expected {
-                    length: 5,
-                    hashes: &bad
-                },
-                b"hello"
-            )),
-            ErrorKind::InvalidHash
-        );
+        let cases: [(&[(String, String)], &[u8], ErrorKind); 4] = [
+            (&h, b"hellO", ErrorKind::InvalidHash),
+            (&h, b"hello!", ErrorKind::DownloadSize),
+            (&h, b"hell", ErrorKind::InvalidHash),
+            (&bad, b"hello", ErrorKind::InvalidHash),
+        ];
+        for (hashes, data, kind) in cases {
+            let expected = Expected { length: 5, hashes };
+            let result = verify_bytes("t", expected, data);
+            assert_eq!(result.unwrap_err().kind(), kind, "{data:?}");
+        }
     }
 
     #[test]
     fn an_unknown_algorithm_fails_even_beside_known_ones() {
         for extra in ["md5", "sha224", "blake2s", "SHA256", ""] {
-            let mut h = listed(b"hello");
+            let mut h = both(b"hello");
             h.push((extra.to_string(), "00".to_string()));
             let exp = Expected {
                 length: 5,
@@ -563,7 +522,7 @@ mod tests {
     #[test]
     fn every_supported_algorithm_is_checked() {
         for name in KNOWN_ALGORITHMS {
-            let mut h = listed(b"hello");
+            let mut h = both(b"hello");
             h.push((name.to_string(), digest_hex(name, b"hello").unwrap()));
             let exp = Expected {
                 length: 5,
@@ -613,31 +572,36 @@ mod tests {
 
     #[test]
     fn known_digests() {
-        assert_eq!(
-            digest_hex("sha256", b"abc").unwrap(),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-        assert_eq!(
-            digest_hex("sha512", b"abc").unwrap(),
-            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a\
-             2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
-        );
         // FIPS 180-2 and RFC 7693 test vectors; blake2b-256 is hashlib's
         // blake2b(b"abc", digest_size=32).
-        assert_eq!(
-            digest_hex("sha384", b"abc").unwrap(),
-            "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed\
-             8086072ba1e7cc2358baeca134c825a7"
-        );
-        assert_eq!(
-            digest_hex("blake2b", b"abc").unwrap(),
-            "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d1\
-             7d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923"
-        );
-        assert_eq!(
-            digest_hex("blake2b-256", b"abc").unwrap(),
-            "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
-        );
+        let vectors = [
+            (
+                "sha256",
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            ),
+            (
+                "sha512",
+                "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a\
+                 2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+            ),
+            (
+                "sha384",
+                "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed\
+                 8086072ba1e7cc2358baeca134c825a7",
+            ),
+            (
+                "blake2b",
+                "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d1\
+                 7d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923",
+            ),
+            (
+                "blake2b-256",
+                "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319",
+            ),
+        ];
+        for (algorithm, hex) in vectors {
+            assert_eq!(digest_hex(algorithm, b"abc").unwrap(), hex, "{algorithm}");
+        }
         assert_eq!(digest_hex("md5", b"abc"), None);
     }
 
@@ -658,36 +622,18 @@ mod tests {
         let mut changed = data.clone();
         *changed.last_mut().unwrap() ^= 1;
         assert_eq!(e(two(exp(len), &changed)), ErrorKind::InvalidHash);
-        // Only the sha512 (the helper thread's) is wrong.
-        let mut bad = h.clone();
-        bad[1].1 = digest_hex("sha512", b"other").unwrap();
-        let r = verify_on_two_threads(
-            Verifier::new(
-                "t",
-                Expected {
-                    length: len,
-                    hashes: &bad,
-                },
-            )
-            .unwrap(),
-            &mut &data[..],
-        );
-        assert_eq!(e(r), ErrorKind::InvalidHash);
-        // Only the sha256 (this thread's) is wrong.
-        let mut bad = h.clone();
-        bad[0].1 = digest_hex("sha256", b"other").unwrap();
-        let r = verify_on_two_threads(
-            Verifier::new(
-                "t",
-                Expected {
-                    length: len,
-                    hashes: &bad,
-                },
-            )
-            .unwrap(),
-            &mut &data[..],
-        );
-        assert_eq!(e(r), ErrorKind::InvalidHash);
+        // Only the sha512 (the helper thread's) is wrong, then only the
+        // sha256 (this thread's).
+        for (i, algorithm) in [(1, "sha512"), (0, "sha256")] {
+            let mut bad = h.clone();
+            bad[i].1 = digest_hex(algorithm, b"other").unwrap();
+            let expected = Expected {
+                length: len,
+                hashes: &bad,
+            };
+            let r = verify_on_two_threads(Verifier::new("t", expected).unwrap(), &mut &data[..]);
+            assert_eq!(e(r), ErrorKind::InvalidHash, "{algorithm} wrong");
+        }
         // Too long and too short, as on one thread.
         assert_eq!(e(two(exp(len - 1), &data)), ErrorKind::DownloadSize);
         assert_eq!(
@@ -740,7 +686,7 @@ mod tests {
 
     #[test]
     fn stops_at_length_when_streaming() {
-        let h = listed(b"abc");
+        let h = both(b"abc");
         let mut endless = std::io::repeat(b'a');
         let err = verify_reader(
             "t",

@@ -344,14 +344,7 @@ mod tests {
         (d, dir)
     }
 
-    fn names(d: &Path) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(d)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
+    use tuf_testkit::tree::names;
 
     #[test]
     fn commits_with_the_mode_given_and_drops_uncommitted_files() {

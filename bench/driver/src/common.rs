@@ -16,6 +16,22 @@ pub struct Archive {
     pub sha512: String,
 }
 
+impl Archive {
+    /// The trusted answer a lookup of this archive gives.
+    pub fn target_info(&self) -> tuf_core::delegation::TargetInfo {
+        tuf_core::delegation::TargetInfo {
+            path: self.target.clone(),
+            length: self.length,
+            hashes: vec![
+                ("sha256".into(), self.sha256.clone()),
+                ("sha512".into(), self.sha512.clone()),
+            ],
+            custom: None,
+            role: String::new(),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub struct Workload {
     pub lookups: Vec<String>,

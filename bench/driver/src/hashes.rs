@@ -220,17 +220,7 @@ pub fn run(repo: &Path, repeat: Option<&String>) {
     let core_pass = |parallel: bool| {
         tuf_core::hashing::set_parallel(parallel);
         for a in &workload.archives {
-            let info = tuf_core::delegation::TargetInfo {
-                path: a.target.clone(),
-                length: a.length,
-                hashes: vec![
-                    ("sha256".into(), a.sha256.clone()),
-                    ("sha512".into(), a.sha512.clone()),
-                ],
-                custom: None,
-                role: String::new(),
-            };
-            tuf_io::download::verify_file(&repo.join(&a.file), &info).unwrap();
+            tuf_io::download::verify_file(&repo.join(&a.file), &a.target_info()).unwrap();
         }
     };
 

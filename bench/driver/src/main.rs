@@ -191,17 +191,7 @@ fn hash_only(args: &[String]) {
     phases.mark("setup");
     let mut bytes = 0;
     for a in &workload.archives {
-        let info = TargetInfo {
-            path: a.target.clone(),
-            length: a.length,
-            hashes: vec![
-                ("sha256".into(), a.sha256.clone()),
-                ("sha512".into(), a.sha512.clone()),
-            ],
-            custom: None,
-            role: String::new(),
-        };
-        verify_file(&repo.join(&a.file), &info)
+        verify_file(&repo.join(&a.file), &a.target_info())
             .unwrap_or_else(|e| die(&format!("{}: {e}", a.target)));
         bytes += a.length;
     }
