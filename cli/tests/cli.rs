@@ -23,6 +23,17 @@ struct Run {
 }
 
 impl Run {
+    /// Standard output contains `text`.
+    #[track_caller]
+    fn prints(&self, text: &str) -> &Run {
+        assert!(
+            self.stdout.contains(text),
+            "no {text:?} in: {}",
+            self.stdout
+        );
+        self
+    }
+
     #[track_caller]
     fn succeeded(&self) -> &Run {
         assert_eq!(self.code, Some(0), "expected success: {self:#?}");
@@ -577,7 +588,7 @@ fn init_checks_the_root_and_makes_no_requests() {
     // The real one; stored byte for byte.
     let run = client.init(&root_file);
     run.succeeded();
-    assert!(run.stdout.contains("root version 1"), "{}", run.stdout);
+    run.prints("root version 1");
     assert_eq!(client.cache_files(), ["root.json"]);
     assert_eq!(
         std::fs::read(client.metadata_dir().join("root.json")).unwrap(),
@@ -615,12 +626,8 @@ fn status_shows_versions_expiry_and_keys() {
 
     let text = client.with_metadata_dir(&["status"]);
     text.succeeded();
-    assert!(
-        text.stdout.contains("consistent snapshots: no"),
-        "{}",
-        text.stdout
-    );
-    assert!(text.stdout.contains("threshold 2 of 3"), "{}", text.stdout);
+    text.prints("consistent snapshots: no");
+    text.prints("threshold 2 of 3");
     for role in ["root", "timestamp", "snapshot", "targets"] {
         let line = text.stdout.lines().find(|l| l.starts_with(role)).unwrap();
         assert!(
@@ -658,11 +665,7 @@ fn verify_checks_a_local_file_against_trusted_metadata() {
 
     let run = verify("r1/a.txt");
     run.succeeded();
-    assert!(
-        run.stdout.contains("listed by role \"role1\""),
-        "{}",
-        run.stdout
-    );
+    run.prints("listed by role \"role1\"");
     verify("file1.txt").failed_with("invalid-hash");
     verify("absent.txt").failed_with("not-found");
     std::fs::write(&local, b"r1/a, first releasE\n").unwrap();

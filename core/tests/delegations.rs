@@ -87,12 +87,7 @@ fn role_reached_through_second_delegator_is_checked_with_its_keys() {
 
 #[test]
 fn visit_limit_is_a_denial_of_service_error() {
-    let config = Config {
-        max_roles_visited: 2,
-        ..Config::default()
-    };
-    let mut u = client_with("delegations", "1", config);
-    u.refresh(ref_time()).unwrap();
+    let mut u = visiting_at_most_two_roles();
     assert_eq!(found_in(&mut u, "a/one.txt").as_deref(), Some("a"));
     // targets, a, then a-child would be the third role.
     assert_kind(
@@ -138,12 +133,7 @@ fn the_search_stores_only_the_roles_it_verified() {
         ["d", "root", "snapshot", "targets", "timestamp"]
     );
     // The visit limit stops before the role over the limit is fetched.
-    let config = Config {
-        max_roles_visited: 2,
-        ..Config::default()
-    };
-    let mut u = client_with("delegations", "1", config);
-    u.refresh(ref_time()).unwrap();
+    let mut u = visiting_at_most_two_roles();
     u.fetcher_mut().take_log();
     assert_kind(
         u.get_target_info("a/sub/file.txt"),
@@ -154,4 +144,16 @@ fn the_search_stores_only_the_roles_it_verified() {
         stored_roles(&u),
         ["a", "root", "snapshot", "targets", "timestamp"]
     );
+}
+
+/// A refreshed client of the delegations fixture whose searches visit at
+/// most two roles.
+fn visiting_at_most_two_roles() -> TestUpdater {
+    let limit = Config {
+        max_roles_visited: 2,
+        ..Config::default()
+    };
+    let mut u = client_with("delegations", "1", limit);
+    u.refresh(ref_time()).unwrap();
+    u
 }

@@ -124,29 +124,22 @@ fn drupal_update_and_root_rotation() {
 fn consistent_snapshot_uses_versioned_and_encoded_names() {
     let mut u = client("consistent", "1");
     u.refresh(ref_time()).unwrap();
-    assert_eq!(
-        u.fetcher_mut().take_log(),
+    // A refresh's requests with consistent snapshots, at snapshot version v.
+    let refresh_log = |v: u32| {
         [
-            "2.root.json",
-            "timestamp.json",
-            "1.snapshot.json",
-            "1.targets.json"
+            "2.root.json".to_string(),
+            "timestamp.json".to_string(),
+            format!("{v}.snapshot.json"),
+            format!("{v}.targets.json"),
         ]
-    );
+    };
+    assert_eq!(u.fetcher_mut().take_log(), refresh_log(1));
     let info = u.get_target_info("files/one.txt").unwrap().unwrap();
     assert_eq!(info.role, "nested/role");
     assert_eq!(u.fetcher_mut().take_log(), ["1.nested%2Frole.json"]);
     serve(&mut u, "consistent", "2");
     u.refresh(ref_time()).unwrap();
-    assert_eq!(
-        u.fetcher_mut().take_log(),
-        [
-            "2.root.json",
-            "timestamp.json",
-            "2.snapshot.json",
-            "2.targets.json"
-        ]
-    );
+    assert_eq!(u.fetcher_mut().take_log(), refresh_log(2));
     let info = u.get_target_info("hello.txt").unwrap().unwrap();
     assert_eq!(info.role, "targets");
     let sha256 = &info.hashes.iter().find(|(a, _)| a == "sha256").unwrap().1;
