@@ -219,8 +219,14 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
     /// On failure nothing stays trusted in memory; what was verified before
     /// the failing step is already persisted.
     pub fn refresh(&mut self, reference_time: UnixTime) -> Result<RefreshReport> {
-        self.set = None;
         self.begin_call();
+        self.refresh_in_call(reference_time)
+    }
+
+    /// [`Updater::refresh`] within a call already under way, on its time
+    /// budget (a lookup's one re-refresh does not get a second budget).
+    fn refresh_in_call(&mut self, reference_time: UnixTime) -> Result<RefreshReport> {
+        self.set = None;
         // 5.2: the trusted root comes from the store; a missing or invalid
         // one fails closed before any request.
         let root = self
@@ -419,7 +425,7 @@ impl<F: Fetcher, S: MetadataStore> Updater<F, S> {
         self.once_more(first, |u| {
             let time = u.set.as_ref().map(TrustedSet::reference_time);
             let time = time.ok_or_else(|| Error::state("no refresh to repeat"))?;
-            u.refresh(time)?;
+            u.refresh_in_call(time)?;
             u.find_target(target)
         })
     }

@@ -374,7 +374,8 @@ mod tests {
         // A file cannot replace a non-empty directory.
         let err = t.commit(c"busy", Durability::Synced).unwrap_err();
         assert_eq!(err.step, Step::Rename);
-        assert_eq!(names(&d), ["busy"]);
+        // The directory and its file untouched, no temporary file left.
+        assert_eq!(names(&d), ["busy/", "busy/x"]);
         std::fs::remove_dir_all(&d).unwrap();
     }
 

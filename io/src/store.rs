@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::cache::{file_name, DiskCache};
 use crate::lock::DirectoryLock;
 use tuf_core::config::StorageConfig;
-use tuf_core::error::Result;
+use tuf_core::error::{Error, Result};
 use tuf_core::updater::MetadataStore;
 
 /// A [`DiskCache`] and its lock.
@@ -22,7 +22,7 @@ pub struct LockedStore {
     lock_timeout: Duration,
     /// The lock for the store's whole life ([`LockedStore::open`]); None
     /// for a store locked call by call ([`LockedStore::open_per_call`]).
-    _held: Option<DirectoryLock>,
+    held: Option<DirectoryLock>,
 }
 
 impl LockedStore {
@@ -30,7 +30,7 @@ impl LockedStore {
     /// waiting at most `storage.lock_timeout`; held until dropped.
     pub fn open(path: &Path, storage: &StorageConfig) -> Result<LockedStore> {
         let mut store = LockedStore::open_per_call(path, storage)?;
-        store._held = Some(store.lock()?);
+        store.held = Some(store.lock()?);
         Ok(store)
     }
 
@@ -41,14 +41,23 @@ impl LockedStore {
         Ok(LockedStore {
             cache: DiskCache::open(path, storage)?,
             lock_timeout: storage.lock_timeout,
-            _held: None,
+            held: None,
         })
     }
 
     /// Takes the lock for one call. The guard borrows nothing (it holds a
     /// duplicate of the directory's descriptor), so the updater can own the
     /// store while it is held.
+    ///
+    /// Refused on a store opened with [`LockedStore::open`]: a second guard
+    /// on the same open descriptor would succeed at once, and dropping it
+    /// would release the lock the store holds for its life.
     pub fn lock(&self) -> Result<DirectoryLock> {
+        if self.held.is_some() {
+            return Err(Error::state(
+                "this store holds its lock for its whole life: no call-by-call lock",
+            ));
+        }
         self.cache.lock(self.lock_timeout)
     }
 
@@ -78,6 +87,7 @@ impl MetadataStore for LockedStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tuf_core::error::ErrorKind;
 
     #[test]
     fn holds_the_lock_for_its_life_or_per_call() {
@@ -88,6 +98,8 @@ mod tests {
         };
         let mut held = LockedStore::open(&d, &storage).unwrap();
         held.store("root", b"r").unwrap();
+        // A second guard on its own descriptor would release the lock.
+        assert_eq!(held.lock().unwrap_err().kind(), ErrorKind::State);
         let per_call = LockedStore::open_per_call(&d, &storage).unwrap();
         assert!(per_call.lock().is_err(), "the lock is held");
         assert!(LockedStore::open(&d, &storage).is_err());

@@ -74,16 +74,17 @@ final class Plugin implements PluginInterface, EventSubscriberInterface
             return;
         }
         $this->done = true;
-        $operations = $event->getTransaction()?->getOperations() ?? [];
-        $packages = [];
-        foreach ($operations as $operation) {
-            if ($operation instanceof InstallOperation) {
-                $packages[] = $operation->getPackage();
-            } elseif ($operation instanceof UpdateOperation) {
-                $packages[] = $operation->getTargetPackage();
+        $this->safely(function () use ($event): array {
+            $packages = [];
+            foreach ($event->getTransaction()?->getOperations() ?? [] as $operation) {
+                if ($operation instanceof InstallOperation) {
+                    $packages[] = $operation->getPackage();
+                } elseif ($operation instanceof UpdateOperation) {
+                    $packages[] = $operation->getTargetPackage();
+                }
             }
-        }
-        $this->prefetchPackages($packages);
+            return $packages;
+        });
     }
 
     public function firstDownload(PreFileDownloadEvent $event): void
@@ -92,18 +93,39 @@ final class Plugin implements PluginInterface, EventSubscriberInterface
             return;
         }
         $this->done = true;
-        $locker = $this->composer->getLocker();
-        if (!$locker->isLocked()) {
-            return;
-        }
-        $local = $this->composer->getRepositoryManager()->getLocalRepository();
-        $packages = [];
-        foreach ($locker->getLockedRepository(true)->getPackages() as $package) {
-            if ($local->findPackage($package->getName(), $package->getVersion()) === null) {
-                $packages[] = $package;
+        $this->safely(function (): array {
+            $locker = $this->composer->getLocker();
+            if (!$locker->isLocked()) {
+                return [];
             }
+            $local = $this->composer->getRepositoryManager()->getLocalRepository();
+            // Dev packages only when the lock has them; an install with
+            // --no-dev may then prefetch a few roles it does not use.
+            $withDev = ($locker->getLockData()['packages-dev'] ?? null) !== null;
+            $packages = [];
+            foreach ($locker->getLockedRepository($withDev)->getPackages() as $package) {
+                if ($local->findPackage($package->getName(), $package->getVersion()) === null) {
+                    $packages[] = $package;
+                }
+            }
+            return $packages;
+        });
+    }
+
+    /**
+     * Prefetches for the packages $find returns. Nothing here may stop
+     * Composer: any failure (a broken lock file, a repository we cannot
+     * read) falls back to composer-integration's own per-file path.
+     *
+     * @param \Closure(): PackageInterface[] $find
+     */
+    private function safely(\Closure $find): void
+    {
+        try {
+            $this->prefetchPackages($find());
+        } catch (\Throwable $e) {
+            $this->io->writeError('[TUF] Prefetching skipped, metadata is fetched as needed instead: ' . $e->getMessage(), true, IOInterface::VERBOSE);
         }
-        $this->prefetchPackages($packages);
     }
 
     /**

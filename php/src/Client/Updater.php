@@ -277,9 +277,11 @@ class Updater
      *   leaves out or that break their cap are fetched later as usual.
      *
      * @throws \Throwable
-     *   The first failure (of the refresh, $fetchAll, or a lookup), after
-     *   every target was tried. Safe to ignore: the later calls take the
-     *   usual path and report the same failures.
+     *   A failure of the refresh, of asking which roles are needed (a
+     *   target that is not a string, say) or of $fetchAll, at once; else
+     *   the first failed lookup, after every target was tried. Safe to
+     *   ignore: the later calls take the usual path and report the same
+     *   failures.
      */
     public function prefetch(array $targets, callable $fetchAll): void
     {
