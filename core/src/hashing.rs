@@ -474,8 +474,8 @@ mod tests {
         // Only the sha512 is wrong: every known hash must match.
         let mut bad = h.clone();
         bad[1].1 = digest_hex("sha512", b"other").unwrap();
-        let cases: [(&[(String, String)], &[u8], ErrorKind); 4] = [
-            (&h, b"hellO", ErrorKind::InvalidHash),
+        let cases = [
+            (&h, &b"hellO"[..], ErrorKind::InvalidHash),
             (&h, b"hello!", ErrorKind::DownloadSize),
             (&h, b"hell", ErrorKind::InvalidHash),
             (&bad, b"hello", ErrorKind::InvalidHash),
