@@ -7,7 +7,7 @@
  *   php -d extension=... shim.php hash REPO
  *
  * scenario: a ComposerCompatibleUpdater-like subclass over FileStorage and a
- * plain HTTP loader; getLength() (refresh on first use, then the target's
+ * curl loader (CurlLoader.php); getLength() (refresh on first use, then the target's
  * verified length) for each lookup of REPO/workload.json, as the plugin
  * does before every download; then (--verify) verify() on each real
  * archive, as the plugin does after Composer downloaded it. CACHE_DIR
@@ -26,15 +26,16 @@ require __DIR__ . '/timing.php';
 $root = dirname(__DIR__, 2);
 // The shim without Composer, as php/bin/sample.php loads it.
 require "$root/php/bin/autoload.php";
-// The test suite's composer-integration-like updater and plain HTTP loader.
+// The test suite's composer-integration-like updater, and a curl loader
+// that reuses its connection as Composer's does.
 require "$root/php/tests/Support/ComposerLikeUpdater.php";
-require "$root/php/tests/Support/HttpLoader.php";
+require __DIR__ . '/CurlLoader.php';
 
 use GuzzleHttp\Psr7\Utils;
 use Tuf\Client\DurableStorage\FileStorage;
 use Tuf\Loader\SizeCheckingLoader;
+use TufNative\Bench\CurlLoader;
 use TufNative\Shim\Tests\Support\ComposerLikeUpdater;
-use TufNative\Shim\Tests\Support\HttpLoader;
 
 function scenario(string $url, string $cache, string $repo, bool $verify): void
 {
@@ -44,7 +45,7 @@ function scenario(string $url, string $cache, string $repo, bool $verify): void
     // by default): set as composer-integration's "max-bytes" option would,
     // to python-tuf's largest default cap.
     \Tuf\Client\Repository::$maxBytes = 5000000;
-    $updater = new ComposerLikeUpdater(new SizeCheckingLoader(new HttpLoader($url, 30)), new FileStorage($cache));
+    $updater = new ComposerLikeUpdater(new SizeCheckingLoader(new CurlLoader($url, 30)), new FileStorage($cache));
     mark('setup');
     $updater->refresh();
     mark('refresh');

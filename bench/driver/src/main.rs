@@ -8,12 +8,15 @@
 //! - `hash`: verifies the archives of the workload against their listed
 //!   length, sha256 and sha512 (tuf_core's file check), no metadata.
 //! - `serve`: a small keep-alive HTTP/1.1 server for a directory.
+//! - `io-floor`: the fetching and storing every client must do on top of
+//!   the verification floor (io_floor.rs).
 //!
 //! This binary links what the `tuf-native` CLI links (tuf-core) and
 //! nothing else, so its start-up is the CLI's. `tuf-bench-lab` (lab.rs)
 //! has the micro-benchmarks: the floor and the hashing candidates.
 
 mod common;
+mod io_floor;
 mod serve;
 
 use std::collections::HashMap;
@@ -205,12 +208,21 @@ fn hash_only(args: &[String]) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(command) = args.first() else {
-        die("usage: tuf-bench scenario|hash|serve [options]")
+        die("usage: tuf-bench scenario|hash|serve|io-floor [options]")
     };
     let rest = &args[1..];
     match command.as_str() {
         "scenario" => scenario(rest),
         "hash" => hash_only(rest),
+        "io-floor" => {
+            let (map, _) = args_map(rest);
+            io_floor::run(
+                need(&map, "metadata-url"),
+                Path::new(need(&map, "repo")),
+                Path::new(need(&map, "work")),
+                map.get("repeat").and_then(|r| r.parse().ok()).unwrap_or(7),
+            );
+        }
         "serve" => {
             let (map, _) = args_map(rest);
             serve::run(

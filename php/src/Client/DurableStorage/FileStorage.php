@@ -10,14 +10,24 @@ use Tuf\Metadata\StorageBase;
  * Keeps each role's metadata in "<basePath>/<url-encoded role>.json".
  *
  * Unlike php-tuf's, writes are atomic: the data goes to a temporary file in
- * the same directory, is flushed to disk, and is renamed over the old file,
- * so a reader (or a crash) never sees a half-written file. Writes and
+ * the same directory and is renamed over the old file, so a reader (or a
+ * crash) never sees a half-written file. Durability follows trust, as in
+ * the native cache: the rollback baselines (root, timestamp, snapshot) are
+ * flushed to disk, file and directory, before and after the rename;
+ * targets roles are not, because every load re-verifies them against the
+ * snapshot, so a lost or stale copy is fetched again. Writes and
  * deletes hold the directory's exclusive lock (StorageLock), the one the
  * Updater holds around each refresh and lookup and the tuf-native CLI and
  * standalone updater hold on their cache.
  */
 class FileStorage extends StorageBase
 {
+    /**
+     * The roles whose stored versions later ones are compared with (spec
+     * 5.3 to 5.5): written durably.
+     */
+    private const BASELINES = ['root', 'timestamp', 'snapshot'];
+
     /**
      * @param string $basePath
      *   An existing directory.
@@ -74,12 +84,16 @@ class FileStorage extends StorageBase
     private function writeLocked(string $name, string $data): void
     {
         $path = $this->toPath($name);
+        // fsync() is PHP 8.1's; this package requires 8.1.
+        $durable = in_array($name, self::BASELINES, true);
         $temp = @tempnam(dirname($path), '.tmp-');
         if ($temp === false) {
             throw new \RuntimeException("Cannot create a temporary file next to '$path'.");
         }
         try {
-            $handle = @fopen($temp, 'wb');
+            // "c", not "w": tempnam() made the file empty, and truncating
+            // it would make ext4 write it out on close (auto_da_alloc).
+            $handle = @fopen($temp, 'cb');
             if ($handle === false) {
                 throw new \RuntimeException("Cannot open '$temp'.");
             }
@@ -93,7 +107,7 @@ class FileStorage extends StorageBase
                     }
                     $written += $n;
                 }
-                if (!fflush($handle) || (function_exists('fsync') && !@fsync($handle))) {
+                if (!fflush($handle) || ($durable && !@fsync($handle))) {
                     throw new \RuntimeException("Cannot flush '$temp' to disk.");
                 }
             } finally {
@@ -105,10 +119,29 @@ class FileStorage extends StorageBase
             if (!@rename($temp, $path)) {
                 throw new \RuntimeException("Cannot replace '$path'.");
             }
+            if ($durable) {
+                $this->syncDirectory();
+            }
         } catch (\Throwable $e) {
             @unlink($temp);
             throw $e;
         }
+    }
+
+    /**
+     * Flushes the directory entry of a rename to disk: without it, a power
+     * failure can bring back the baseline the rename replaced.
+     */
+    private function syncDirectory(): void
+    {
+        $handle = @fopen($this->basePath, 'r');
+        if ($handle === false || !@fsync($handle)) {
+            if ($handle !== false) {
+                fclose($handle);
+            }
+            throw new \RuntimeException("Cannot flush the directory '{$this->basePath}' to disk.");
+        }
+        fclose($handle);
     }
 
     public function delete(string $name): void
