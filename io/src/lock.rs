@@ -82,7 +82,10 @@ fn left_as() -> &'static Mutex<HashMap<DirKey, SystemTime>> {
 /// keeps both (else every lock sweeps).
 fn dir_state(dir: &File) -> Option<(DirKey, SystemTime)> {
     let meta = dir.metadata().ok()?;
-    Some(((meta.dev(), meta.ino(), meta.created().ok()?), meta.modified().ok()?))
+    Some((
+        (meta.dev(), meta.ino(), meta.created().ok()?),
+        meta.modified().ok()?,
+    ))
 }
 
 /// Whether the directory open as `dir` may hold a temporary this process

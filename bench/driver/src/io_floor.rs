@@ -66,7 +66,10 @@ pub fn run(url: &str, repo: &Path, work: &Path, reps: usize) {
 
     // One pass to warm the server and the page cache.
     let warm_dir = fresh(0, "warm");
-    fetch_all(&mut HttpFetcher::new(HttpConfig::default()), &mut open(&warm_dir));
+    fetch_all(
+        &mut HttpFetcher::new(HttpConfig::default()),
+        &mut open(&warm_dir),
+    );
 
     let cold = best_cpu(reps, |i| {
         let dir = fresh(i, "cold");
