@@ -213,7 +213,7 @@ pub struct Targets {
 /// The `targets` object of a targets role (spec 4.5): every entry was
 /// checked when the role was parsed, exactly as a typed parse would, but
 /// only the one a look-up asks for is decoded into a [`TargetFile`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TargetMap {
     /// The bytes the entries cover, copied once from the received file.
     json: Arc<[u8]>,
@@ -337,6 +337,15 @@ impl TargetMap {
     }
 }
 
+/// Not the bytes: a megabyte of numbers helps no one reading a test failure.
+impl fmt::Debug for TargetMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TargetMap")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
 fn path_of<'j>(json: &'j [u8], entry: &'j TargetEntry) -> &'j [u8] {
     match &entry.path {
         TargetPath::Span(s) => &json[s.range()],
@@ -414,7 +423,8 @@ impl<'de> Deserialize<'de> for PathKey<'de> {
 /// Accepts exactly what [`RawTargetFile`] accepts, keeping nothing: the
 /// strictness of the load-time check without its allocations.
 #[derive(Deserialize)]
-#[serde(rename = "RawTargetFile")]
+// The message the typed parse gave for an entry that is not an object.
+#[serde(expecting = "struct RawTargetFile")]
 struct CheckedTargetFile {
     #[allow(dead_code)]
     length: u64,
