@@ -615,6 +615,26 @@ mod tests {
     fn rejects_duplicates_at_any_depth() {
         assert!(reason(br#"{"a":1,"a":2}"#).contains("duplicate object key \"a\""));
         assert!(reason(br#"{"x":[{"k":1,"\u006b":2}]}"#).contains("duplicate"));
+        assert!(
+            reason(br#"{"a":{"z":1,"y":2},"b":1,"a":3}"#).contains("duplicate object key \"a\"")
+        );
+    }
+
+    /// Nested objects share one member stack: each object sees only its
+    /// own members, for sorting and for duplicate detection.
+    #[test]
+    fn nested_objects_keep_their_own_members() {
+        assert_eq!(
+            canon(r#"{"a":{"k":1},"b":{"k":2}}"#),
+            r#"{"a":{"k":1},"b":{"k":2}}"#
+        );
+        assert_eq!(canon(r#"{"k":{"k":{"k":1}}}"#), r#"{"k":{"k":{"k":1}}}"#);
+        assert_eq!(
+            canon(r#"{"b":{"y":{"q":1,"p":2},"x":1},"a":[{"d":1,"c":2},{}]}"#),
+            r#"{"a":[{"c":2,"d":1},{}],"b":{"x":1,"y":{"p":2,"q":1}}}"#
+        );
+        let signed = canonical_signed(br#"{"z":{"signed":1},"signed":{"b":1,"a":{"signed":2}}}"#);
+        assert_eq!(signed.unwrap(), br#"{"a":{"signed":2},"b":1}"#);
     }
 
     #[test]
