@@ -88,7 +88,7 @@ where
         }
         let current = load(&role, parent.as_ref())?;
         visited.insert(role.clone());
-        if let Some(file) = current.targets.get(target) {
+        if let Some(file) = current.targets.get(target)? {
             return Ok(Some(TargetInfo::new(target, file, &role)));
         }
         let Some(delegations) = &current.delegations else {

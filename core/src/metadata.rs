@@ -256,20 +256,24 @@ impl TargetMap {
     /// just the part of `bytes` they span.
     fn new(bytes: &[u8], raw: Vec<(Cow<'_, str>, &RawValue)>) -> Result<TargetMap> {
         // serde_json's slice reader hands out borrowed strings and raw
-        // values only as slices of its input, which is `bytes`.
+        // values only as slices of its input, which is `bytes`; checked
+        // anyway, so that a change there is an error, not a bad slice.
         let offset = |s: &str| {
             let at = (s.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize);
-            debug_assert!(at + s.len() <= bytes.len(), "span outside the input");
-            at
+            let inside = at
+                .checked_add(s.len())
+                .is_some_and(|end| end <= bytes.len());
+            inside.then_some(at)
         };
+        let outside = || Error::format("targets: an entry lies outside the parsed file");
         let mut lo = usize::MAX;
         let mut hi = 0;
         for (path, value) in &raw {
-            let v = offset(value.get());
+            let v = offset(value.get()).ok_or_else(outside)?;
             lo = lo.min(v);
             hi = hi.max(v + value.get().len());
             if let Cow::Borrowed(p) = path {
-                lo = lo.min(offset(p));
+                lo = lo.min(offset(p).ok_or_else(outside)?);
             }
         }
         if raw.is_empty() {
@@ -285,11 +289,12 @@ impl TargetMap {
         let mut entries: Vec<TargetEntry> = raw
             .into_iter()
             .map(|(path, value)| TargetEntry {
+                // Both offsets were checked in the loop above.
                 path: match path {
-                    Cow::Borrowed(p) => TargetPath::Span(span(offset(p), p.len())),
+                    Cow::Borrowed(p) => TargetPath::Span(span(offset(p).unwrap_or(lo), p.len())),
                     Cow::Owned(p) => TargetPath::Decoded(p.into_boxed_str()),
                 },
-                value: span(offset(value.get()), value.get().len()),
+                value: span(offset(value.get()).unwrap_or(lo), value.get().len()),
             })
             .collect();
         let json: Arc<[u8]> = Arc::from(&bytes[lo..hi]);
@@ -308,16 +313,20 @@ impl TargetMap {
     }
 
     /// The entry for `path` (compared exactly, as decoded), if listed.
-    pub fn get(&self, path: &str) -> Option<TargetFile> {
-        let i = self
+    /// Every entry passed the same checks when the role was parsed, so the
+    /// error is for a disagreement between the two passes, never a panic.
+    pub fn get(&self, path: &str) -> Result<Option<TargetFile>> {
+        let Ok(i) = self
             .entries
             .binary_search_by(|e| path_of(&self.json, e).cmp(path.as_bytes()))
-            .ok()?;
-        Some(self.decode(&self.entries[i]))
+        else {
+            return Ok(None);
+        };
+        self.decode(&self.entries[i]).map(Some)
     }
 
     /// Every listed path with its entry, in path order.
-    pub fn iter(&self) -> impl Iterator<Item = (Cow<'_, str>, TargetFile)> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = (Cow<'_, str>, Result<TargetFile>)> + '_ {
         self.entries.iter().map(|e| {
             (
                 String::from_utf8_lossy(path_of(&self.json, e)),
@@ -326,14 +335,17 @@ impl TargetMap {
         })
     }
 
-    fn decode(&self, entry: &TargetEntry) -> TargetFile {
-        let raw: RawTargetFile = serde_json::from_slice(&self.json[entry.value.range()])
-            .expect("target entries are validated when the role is parsed");
-        TargetFile {
+    fn decode(&self, entry: &TargetEntry) -> Result<TargetFile> {
+        let raw: RawTargetFile =
+            serde_json::from_slice(&self.json[entry.value.range()]).map_err(|e| {
+                let path = String::from_utf8_lossy(path_of(&self.json, entry));
+                Error::format(format!("target {path:?}: {e}"))
+            })?;
+        Ok(TargetFile {
             length: raw.length,
             hashes: raw.hashes.into_iter().collect(),
             custom: raw.custom,
-        }
+        })
     }
 }
 
