@@ -23,12 +23,12 @@ pub struct TargetInfo {
 }
 
 impl TargetInfo {
-    fn new(path: &str, file: &TargetFile, role: &str) -> Self {
+    fn new(path: &str, file: TargetFile, role: &str) -> Self {
         TargetInfo {
             path: path.to_string(),
             length: file.length,
-            hashes: file.hashes.clone(),
-            custom: file.custom.as_ref().map(|c| c.get().to_string()),
+            hashes: file.hashes,
+            custom: file.custom.map(|c| c.get().to_string()),
             role: role.to_string(),
         }
     }
@@ -88,7 +88,7 @@ where
         }
         let current = load(&role, parent.as_ref())?;
         visited.insert(role.clone());
-        if let Some(file) = current.targets.get(target) {
+        if let Some(file) = current.targets.get(target)? {
             return Ok(Some(TargetInfo::new(target, file, &role)));
         }
         let Some(delegations) = &current.delegations else {

@@ -56,9 +56,9 @@ pub fn canonical_signed(bytes: &[u8]) -> JResult<Vec<u8>> {
         return Err(p.error("top level is not an object"));
     }
     p.pos += 1;
-    let members = p.members(&mut out, 1)?;
+    let base = p.members(&mut out, 1)?;
     p.end()?;
-    let signed = members
+    let signed = p.members[base..]
         .iter()
         .find(|m| &*m.key == b"signed")
         .ok_or_else(|| JsonError {
@@ -163,6 +163,10 @@ struct Member<'a> {
 struct Parser<'a> {
     input: &'a [u8],
     pos: usize,
+    /// The members of every object being parsed, innermost last: one
+    /// buffer for the document instead of a Vec per object (a bin of
+    /// hashed targets has two objects per target).
+    members: Vec<Member<'a>>,
 }
 
 impl<'a> Parser<'a> {
@@ -180,7 +184,11 @@ impl<'a> Parser<'a> {
                 reason: "invalid UTF-8".into(),
             });
         }
-        Ok(Parser { input, pos: 0 })
+        Ok(Parser {
+            input,
+            pos: 0,
+            members: Vec::with_capacity(MAX_DEPTH),
+        })
     }
 
     fn error(&self, reason: impl Into<String>) -> JsonError {
@@ -230,8 +238,9 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 self.nest(depth)?;
                 let start = out.len();
-                let members = self.members(out, depth + 1)?;
-                sort_members(out, start, members);
+                let base = self.members(out, depth + 1)?;
+                sort_members(out, start, &self.members[base..]);
+                self.members.truncate(base);
                 Ok(())
             }
             Some(b'[') => {
@@ -307,15 +316,17 @@ impl<'a> Parser<'a> {
 
     /// Parses object members after `{` up to and including `}`, writing
     /// `{` + members in input order + `}` to `out`. Rejects duplicates.
-    fn members(&mut self, out: &mut Vec<u8>, depth: usize) -> JResult<Vec<Member<'a>>> {
+    /// The members are `self.members[base..]` for the returned `base`;
+    /// the caller truncates them away when done.
+    fn members(&mut self, out: &mut Vec<u8>, depth: usize) -> JResult<usize> {
         let object_offset = self.pos - 1;
         out.push(b'{');
-        let mut members: Vec<Member<'a>> = Vec::new();
+        let base = self.members.len();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
             out.push(b'}');
-            return Ok(members);
+            return Ok(base);
         }
         loop {
             self.skip_ws();
@@ -331,7 +342,7 @@ impl<'a> Parser<'a> {
             self.skip_ws();
             let value_start = out.len();
             self.value(out, depth)?;
-            members.push(Member {
+            self.members.push(Member {
                 key,
                 start,
                 value_start,
@@ -341,11 +352,11 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        check_duplicates(&members).map_err(|key| JsonError {
+        check_duplicates(&self.members[base..]).map_err(|key| JsonError {
             offset: object_offset,
             reason: format!("duplicate object key {:?}", String::from_utf8_lossy(&key)),
         })?;
-        Ok(members)
+        Ok(base)
     }
 
     /// Parses a string at `"`, returning its decoded bytes (valid UTF-8).
@@ -510,7 +521,9 @@ impl<'a> Parser<'a> {
 /// Returns the first duplicated key, if any. Sorting a list of borrowed
 /// keys is cheaper than hashing for the small objects metadata has.
 fn check_duplicates(members: &[Member<'_>]) -> std::result::Result<(), Vec<u8>> {
-    if members.len() < 2 {
+    // Strictly increasing keys (python-tuf writes sorted keys) cannot
+    // repeat: no list to build and sort.
+    if members.windows(2).all(|w| w[0].key < w[1].key) {
         return Ok(());
     }
     let mut keys: Vec<&[u8]> = members.iter().map(|m| &*m.key).collect();
@@ -522,7 +535,7 @@ fn check_duplicates(members: &[Member<'_>]) -> std::result::Result<(), Vec<u8>> 
 }
 
 /// Rewrites the object at `out[start..]` with its members in key order.
-fn sort_members(out: &mut Vec<u8>, start: usize, members: Vec<Member<'_>>) {
+fn sort_members(out: &mut Vec<u8>, start: usize, members: &[Member<'_>]) {
     if members.windows(2).all(|w| w[0].key <= w[1].key) {
         return; // python-tuf writes sorted keys: the usual case.
     }
@@ -602,6 +615,26 @@ mod tests {
     fn rejects_duplicates_at_any_depth() {
         assert!(reason(br#"{"a":1,"a":2}"#).contains("duplicate object key \"a\""));
         assert!(reason(br#"{"x":[{"k":1,"\u006b":2}]}"#).contains("duplicate"));
+        assert!(
+            reason(br#"{"a":{"z":1,"y":2},"b":1,"a":3}"#).contains("duplicate object key \"a\"")
+        );
+    }
+
+    /// Nested objects share one member stack: each object sees only its
+    /// own members, for sorting and for duplicate detection.
+    #[test]
+    fn nested_objects_keep_their_own_members() {
+        assert_eq!(
+            canon(r#"{"a":{"k":1},"b":{"k":2}}"#),
+            r#"{"a":{"k":1},"b":{"k":2}}"#
+        );
+        assert_eq!(canon(r#"{"k":{"k":{"k":1}}}"#), r#"{"k":{"k":{"k":1}}}"#);
+        assert_eq!(
+            canon(r#"{"b":{"y":{"q":1,"p":2},"x":1},"a":[{"d":1,"c":2},{}]}"#),
+            r#"{"a":[{"c":2,"d":1},{}],"b":{"x":1,"y":{"p":2,"q":1}}}"#
+        );
+        let signed = canonical_signed(br#"{"z":{"signed":1},"signed":{"b":1,"a":{"signed":2}}}"#);
+        assert_eq!(signed.unwrap(), br#"{"a":{"signed":2},"b":1}"#);
     }
 
     #[test]

@@ -7,9 +7,13 @@
 //! ignored by the typed view but stay covered by the signatures, because the
 //! canonical bytes come from the document as received.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::sync::Arc;
 
-use serde::Deserialize;
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 use crate::crypto::{KeyError, VerifyingKey};
@@ -197,8 +201,306 @@ pub struct Delegations {
 #[derive(Debug, Clone)]
 pub struct Targets {
     pub common: Common,
-    pub targets: HashMap<String, TargetFile>,
+    pub targets: TargetMap,
     pub delegations: Option<Delegations>,
+}
+
+// ---------------------------------------------------------------------------
+// The targets of a role: validated in full at parse time, decoded per
+// look-up. A hashed bin lists ~100 targets and a look-up wants one, so
+// building a typed map of owned strings for all of them is wasted work.
+
+/// The `targets` object of a targets role (spec 4.5): every entry was
+/// checked when the role was parsed, exactly as a typed parse would, but
+/// only the one a look-up asks for is decoded into a [`TargetFile`].
+#[derive(Clone)]
+pub struct TargetMap {
+    /// The bytes the entries cover, copied once from the received file.
+    json: Arc<[u8]>,
+    /// Sorted by decoded path (byte order) for binary search; paths are
+    /// unique because canonical parsing rejects duplicate keys.
+    entries: Vec<TargetEntry>,
+}
+
+#[derive(Debug, Clone)]
+struct TargetEntry {
+    path: TargetPath,
+    /// The entry's JSON value within `json`.
+    value: Span,
+}
+
+#[derive(Debug, Clone)]
+enum TargetPath {
+    /// Written without escapes: the path is these bytes of `json`.
+    Span(Span),
+    /// Written with escapes, so kept decoded.
+    Decoded(Box<str>),
+}
+
+/// A byte range of [`TargetMap::json`]; u32 because metadata files are
+/// far below 4 GiB (the size limits of `config.rs`).
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+impl TargetMap {
+    /// Indexes `raw`, whose strings borrow from `bytes`, keeping a copy of
+    /// just the part of `bytes` they span.
+    fn new(bytes: &[u8], raw: Vec<(Cow<'_, str>, &RawValue)>) -> Result<TargetMap> {
+        // serde_json's slice reader hands out borrowed strings and raw
+        // values only as slices of its input, which is `bytes`; checked
+        // anyway, so that a change there is an error, not a bad slice.
+        let offset = |s: &str| {
+            let at = (s.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize);
+            let inside = at
+                .checked_add(s.len())
+                .is_some_and(|end| end <= bytes.len());
+            inside.then_some(at)
+        };
+        let outside = || Error::format("targets: an entry lies outside the parsed file");
+        let mut lo = usize::MAX;
+        let mut hi = 0;
+        for (path, value) in &raw {
+            let v = offset(value.get()).ok_or_else(outside)?;
+            lo = lo.min(v);
+            hi = hi.max(v + value.get().len());
+            if let Cow::Borrowed(p) = path {
+                lo = lo.min(offset(p).ok_or_else(outside)?);
+            }
+        }
+        if raw.is_empty() {
+            lo = 0;
+        }
+        if u32::try_from(hi).is_err() {
+            return Err(Error::format("targets object too large"));
+        }
+        let span = |start: usize, len: usize| Span {
+            start: (start - lo) as u32,
+            end: (start - lo + len) as u32,
+        };
+        let mut entries: Vec<TargetEntry> = raw
+            .into_iter()
+            .map(|(path, value)| TargetEntry {
+                // Both offsets were checked in the loop above.
+                path: match path {
+                    Cow::Borrowed(p) => TargetPath::Span(span(offset(p).unwrap_or(lo), p.len())),
+                    Cow::Owned(p) => TargetPath::Decoded(p.into_boxed_str()),
+                },
+                value: span(offset(value.get()).unwrap_or(lo), value.get().len()),
+            })
+            .collect();
+        let json: Arc<[u8]> = Arc::from(&bytes[lo..hi]);
+        // Repositories usually write targets sorted, which this sort is
+        // quick on.
+        entries.sort_unstable_by(|a, b| path_of(&json, a).cmp(path_of(&json, b)));
+        Ok(TargetMap { json, entries })
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry for `path` (compared exactly, as decoded), if listed.
+    /// Every entry passed the same checks when the role was parsed, so the
+    /// error is for a disagreement between the two passes, never a panic.
+    pub fn get(&self, path: &str) -> Result<Option<TargetFile>> {
+        let Ok(i) = self
+            .entries
+            .binary_search_by(|e| path_of(&self.json, e).cmp(path.as_bytes()))
+        else {
+            return Ok(None);
+        };
+        self.decode(&self.entries[i]).map(Some)
+    }
+
+    /// Every listed path with its entry, in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (Cow<'_, str>, Result<TargetFile>)> + '_ {
+        self.entries.iter().map(|e| {
+            (
+                String::from_utf8_lossy(path_of(&self.json, e)),
+                self.decode(e),
+            )
+        })
+    }
+
+    fn decode(&self, entry: &TargetEntry) -> Result<TargetFile> {
+        let raw: RawTargetFile =
+            serde_json::from_slice(&self.json[entry.value.range()]).map_err(|e| {
+                let path = String::from_utf8_lossy(path_of(&self.json, entry));
+                Error::format(format!("target {path:?}: {e}"))
+            })?;
+        Ok(TargetFile {
+            length: raw.length,
+            hashes: raw.hashes.into_iter().collect(),
+            custom: raw.custom,
+        })
+    }
+}
+
+/// Not the bytes: a megabyte of numbers helps no one reading a test failure.
+impl fmt::Debug for TargetMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TargetMap")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn path_of<'j>(json: &'j [u8], entry: &'j TargetEntry) -> &'j [u8] {
+    match &entry.path {
+        TargetPath::Span(s) => &json[s.range()],
+        TargetPath::Decoded(p) => p.as_bytes(),
+    }
+}
+
+/// The `targets` object as the envelope's serde pass sees it: each entry's
+/// path and the span of its value, every value checked on the way by
+/// [`CheckedTargetFile`] without allocating.
+struct RawTargetSpans<'a> {
+    entries: Vec<(Cow<'a, str>, &'a RawValue)>,
+    /// The first target whose `hashes` is `{}`: refused after the common
+    /// fields are checked, with the message the typed parse always gave.
+    empty_hashes: Option<String>,
+}
+
+// `'de: 'a` as `#[serde(borrow)]` on the field requires.
+impl<'de: 'a, 'a> Deserialize<'de> for RawTargetSpans<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct SpansVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for SpansVisitor<'a> {
+            type Value = RawTargetSpans<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let mut spans = RawTargetSpans {
+                    entries: Vec::new(),
+                    empty_hashes: None,
+                };
+                while let Some(PathKey::<'de>(path)) = map.next_key()? {
+                    let value: &'de RawValue = map.next_value()?;
+                    let checked: CheckedTargetFile =
+                        serde_json::from_str(value.get()).map_err(|e| {
+                            de::Error::custom(format!("target {path:?}: {}", without_position(&e)))
+                        })?;
+                    if checked.hashes.0 == 0 && spans.empty_hashes.is_none() {
+                        spans.empty_hashes = Some(path.to_string());
+                    }
+                    spans.entries.push((path, value));
+                }
+                Ok(spans)
+            }
+        }
+        d.deserialize_map(SpansVisitor(std::marker::PhantomData))
+    }
+}
+
+/// A target path as a map key: borrowed unless it had escapes.
+struct PathKey<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for PathKey<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = PathKey<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> std::result::Result<Self::Value, E> {
+                Ok(PathKey(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> std::result::Result<Self::Value, E> {
+                Ok(PathKey(Cow::Owned(s.to_string())))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Accepts exactly what [`RawTargetFile`] accepts, keeping nothing: the
+/// strictness of the load-time check without its allocations.
+#[derive(Deserialize)]
+// The message the typed parse gave for an entry that is not an object.
+#[serde(expecting = "struct RawTargetFile")]
+struct CheckedTargetFile {
+    #[allow(dead_code)]
+    length: u64,
+    hashes: HashCount,
+    #[allow(dead_code)]
+    custom: Option<IgnoredAny>,
+}
+
+/// A `hashes` object (string to string) reduced to its number of entries.
+struct HashCount(usize);
+
+impl<'de> Deserialize<'de> for HashCount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct CountVisitor;
+        impl<'de> Visitor<'de> for CountVisitor {
+            type Value = HashCount;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let mut n = 0;
+                while map.next_entry::<AnyStr, AnyStr>()?.is_some() {
+                    n += 1;
+                }
+                Ok(HashCount(n))
+            }
+        }
+        d.deserialize_map(CountVisitor)
+    }
+}
+
+/// Any JSON string, not kept (escaped ones decode into the parser's
+/// scratch buffer, not a new String).
+struct AnyStr;
+
+impl<'de> Deserialize<'de> for AnyStr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct StrVisitor;
+        impl Visitor<'_> for StrVisitor {
+            type Value = AnyStr;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+                Ok(AnyStr)
+            }
+        }
+        d.deserialize_str(StrVisitor)
+    }
+}
+
+/// A serde_json message without its " at line L column C", which for an
+/// entry checked on its own would count from the entry, not the file; the
+/// envelope's pass then adds the real position.
+fn without_position(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    match message.strip_suffix(&position) {
+        Some(m) => m.to_string(),
+        None => message,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -307,13 +609,14 @@ struct RawDelegations {
 }
 
 #[derive(Deserialize)]
-struct RawTargets {
+struct RawTargets<'a> {
     #[serde(rename = "_type")]
     type_: String,
     spec_version: String,
     version: u64,
     expires: String,
-    targets: HashMap<String, RawTargetFile>,
+    #[serde(borrow)]
+    targets: RawTargetSpans<'a>,
     delegations: Option<RawDelegations>,
 }
 
@@ -365,18 +668,10 @@ pub fn parse_snapshot(bytes: &[u8], what: &str) -> Result<Unverified<Snapshot>> 
 pub fn parse_targets(bytes: &[u8], what: &str) -> Result<Unverified<Targets>> {
     parse_with::<RawTargets, _>(bytes, what, RoleType::Targets, |r| {
         let common = common(raw_common!(r), RoleType::Targets)?;
-        let mut targets = HashMap::with_capacity(r.targets.len());
-        for (path, t) in r.targets {
-            if t.hashes.is_empty() {
-                return Err(Error::format(format!("target {path:?} has empty hashes")));
-            }
-            let file = TargetFile {
-                length: t.length,
-                hashes: t.hashes.into_iter().collect(),
-                custom: t.custom,
-            };
-            targets.insert(path, file);
+        if let Some(path) = &r.targets.empty_hashes {
+            return Err(Error::format(format!("target {path:?} has empty hashes")));
         }
+        let targets = TargetMap::new(bytes, r.targets.entries)?;
         let delegations = r.delegations.map(delegations).transpose()?;
         Ok(Targets {
             common,
@@ -386,14 +681,15 @@ pub fn parse_targets(bytes: &[u8], what: &str) -> Result<Unverified<Targets>> {
     })
 }
 
-fn parse_with<R, T>(
-    bytes: &[u8],
+/// `R` may borrow from `bytes` (the targets role keeps spans of them).
+fn parse_with<'a, R, T>(
+    bytes: &'a [u8],
     what: &str,
     expected: RoleType,
     build: impl FnOnce(R) -> Result<T>,
 ) -> Result<Unverified<T>>
 where
-    R: for<'de> Deserialize<'de>,
+    R: Deserialize<'a>,
 {
     let ctx = |e: Error| e.context(format!("{what} metadata"));
     let canonical = json::canonical_signed(bytes).map_err(|e| ctx(Error::format(e.to_string())))?;
