@@ -273,7 +273,9 @@ impl TargetMap {
             lo = lo.min(v);
             hi = hi.max(v + value.get().len());
             if let Cow::Borrowed(p) = path {
-                lo = lo.min(offset(p).ok_or_else(outside)?);
+                let at = offset(p).ok_or_else(outside)?;
+                lo = lo.min(at);
+                hi = hi.max(at + p.len());
             }
         }
         if raw.is_empty() {

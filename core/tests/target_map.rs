@@ -167,6 +167,25 @@ fn custom_unknown_fields_and_null_read_back_as_before() {
     assert!(map.get("n").unwrap().unwrap().custom.is_none());
 }
 
+/// serde's derived structs also read a struct from an array of its fields
+/// in order; the old typed parse accepted such an entry, so the new one
+/// does too, with the same answer.
+#[test]
+fn an_entry_written_as_an_array_reads_as_before() {
+    let doc = attacks_targets();
+    let bytes = with_targets(
+        &doc,
+        json!({"a": [3, {"sha256": "ab"}, null], "b": [4, {"sha256": "cd"}, {"x": 1}]}),
+    );
+    same_as_old_parse(&bytes);
+    let map = parse_targets(&bytes, "targets").unwrap().signed.targets;
+    assert_eq!(map.get("a").unwrap().unwrap().length, 3);
+    assert_eq!(
+        map.get("b").unwrap().unwrap().custom.unwrap().get(),
+        r#"{"x":1}"#
+    );
+}
+
 #[test]
 fn bad_entries_fail_the_role_as_the_typed_parse_did() {
     let doc = attacks_targets();
@@ -225,6 +244,12 @@ fn bad_entries_fail_the_role_as_the_typed_parse_did() {
         (
             edit(&|t| *t = json!(null)),
             "expected struct RawTargetFile",
+            true,
+        ),
+        // An array entry must have all three fields, as before.
+        (
+            edit(&|t| *t = json!([3, {"sha256": "ab"}])),
+            "invalid length 2",
             true,
         ),
         (with_targets(&doc, json!([])), "expected a map", false),

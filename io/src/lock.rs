@@ -11,8 +11,10 @@
 //! killed mid-write: every writer writes only while holding it. That sweep
 //! lists the directory, and the shim locks once per lookup (a Drupal.org
 //! run keeps ~200 files there), so a process skips it when the directory
-//! is as it left it at its own last unlock: only another process can have
-//! left a temporary since.
+//! is as it left it at its own last unlock and its last sweep there is
+//! less than [`SWEEP_EVERY`] old. What the skip can miss (a temporary of
+//! this very process, stopped mid-write by a PHP fatal error, or a change
+//! within one timestamp tick) only takes space until then.
 
 use std::collections::HashMap;
 use std::ffi::CString;
@@ -71,11 +73,19 @@ fn lock_exclusive(dir: &File, path: &Path, timeout: Duration) -> Result<()> {
 /// inode is not taken for the old one.
 type DirKey = (u64, u64, SystemTime);
 
-/// Per directory, its modification time when this process last released
-/// the lock on it.
-fn left_as() -> &'static Mutex<HashMap<DirKey, SystemTime>> {
-    static LEFT: OnceLock<Mutex<HashMap<DirKey, SystemTime>>> = OnceLock::new();
-    LEFT.get_or_init(Default::default)
+/// The longest one process goes without sweeping a directory it locks.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// What this process knows of a directory: its modification time at the
+/// last unlock, and when it last swept it.
+struct Seen {
+    left: Option<SystemTime>,
+    swept: Instant,
+}
+
+fn seen() -> &'static Mutex<HashMap<DirKey, Seen>> {
+    static SEEN: OnceLock<Mutex<HashMap<DirKey, Seen>>> = OnceLock::new();
+    SEEN.get_or_init(Default::default)
 }
 
 /// The directory's identity and modification time, if the filesystem
@@ -88,26 +98,39 @@ fn dir_state(dir: &File) -> Option<(DirKey, SystemTime)> {
     ))
 }
 
-/// Whether the directory open as `dir` may hold a temporary this process
-/// did not see: it changed since this process last released its lock (or
-/// was never locked here). A change inside one timestamp tick can go
-/// unseen; the temporary then waits for a later sweep, and only takes
-/// space meanwhile (no reader opens `.tmp-*`).
+/// Whether to sweep the directory open as `dir` now: it changed since
+/// this process last released its lock (or was never locked here), or
+/// the last sweep is [`SWEEP_EVERY`] old. Records the sweep.
 fn sweep_due(dir: &File) -> bool {
     let Some((key, modified)) = dir_state(dir) else {
         return true;
     };
+    let now = Instant::now();
     // A poisoned map is still a valid map: a panic elsewhere must not
     // stop the sweeps.
-    let left = left_as().lock().unwrap_or_else(|e| e.into_inner());
-    left.get(&key) != Some(&modified)
+    let mut seen = seen().lock().unwrap_or_else(|e| e.into_inner());
+    let due = seen
+        .get(&key)
+        .is_none_or(|s| s.left != Some(modified) || now.duration_since(s.swept) >= SWEEP_EVERY);
+    if due {
+        let entry = seen.entry(key).or_insert(Seen {
+            left: None,
+            swept: now,
+        });
+        entry.swept = now;
+    }
+    due
 }
 
 /// Notes how this process leaves the directory, before unlocking it.
 fn note_left(dir: &File) {
     if let Some((key, modified)) = dir_state(dir) {
-        let mut left = left_as().lock().unwrap_or_else(|e| e.into_inner());
-        left.insert(key, modified);
+        let mut seen = seen().lock().unwrap_or_else(|e| e.into_inner());
+        let entry = seen.entry(key).or_insert(Seen {
+            left: None,
+            swept: Instant::now(),
+        });
+        entry.left = Some(modified);
     }
 }
 
@@ -264,10 +287,16 @@ mod tests {
             .unwrap();
         drop(DirectoryLock::acquire(&d, &waiting(1000)).unwrap());
         assert!(d.join(".tmp-unseen").exists());
-        // Changed by someone else meanwhile (here: a file added after a
-        // tick): swept again.
-        std::thread::sleep(Duration::from_millis(20));
+        // Changed by someone else meanwhile (here: a file added, and the
+        // time set clearly apart, whatever the filesystem's resolution):
+        // swept again.
         std::fs::write(d.join(".tmp-later"), b"half").unwrap();
+        std::fs::File::options()
+            .read(true)
+            .open(&d)
+            .unwrap()
+            .set_modified(mtime - Duration::from_secs(10))
+            .unwrap();
         drop(DirectoryLock::acquire(&d, &waiting(1000)).unwrap());
         assert!(!d.join(".tmp-later").exists());
         assert!(!d.join(".tmp-unseen").exists());

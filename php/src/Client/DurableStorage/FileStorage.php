@@ -92,7 +92,8 @@ class FileStorage extends StorageBase
         }
         try {
             // "c", not "w": tempnam() made the file empty, and truncating
-            // it would make ext4 write it out on close (auto_da_alloc).
+            // it would make ext4 write it out on close (auto_da_alloc); a
+            // rename over an existing file still does, on cold runs not.
             $handle = @fopen($temp, 'cb');
             if ($handle === false) {
                 throw new \RuntimeException("Cannot open '$temp'.");
@@ -154,6 +155,11 @@ class FileStorage extends StorageBase
         $path = $this->toPath($name);
         if (file_exists($path) && !@unlink($path)) {
             throw new \RuntimeException("Cannot delete '$path'.");
+        }
+        // Forgetting a baseline (spec 5.3.11) must survive a power failure
+        // as its writes do.
+        if (in_array($name, self::BASELINES, true)) {
+            $this->syncDirectory();
         }
     }
 }
